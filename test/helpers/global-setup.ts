@@ -1,0 +1,22 @@
+/**
+ * Runs once before the suite. When DATABASE_URL is set the suite runs against real PostgreSQL:
+ * check it is reachable now, so a missing server fails with one clear message instead of every test.
+ */
+import postgres from "postgres";
+
+export async function setup(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    console.log("[candor tests] database backend: PGlite (embedded); set DATABASE_URL to use PostgreSQL");
+    return;
+  }
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+  } catch (err) {
+    throw new Error(`[candor tests] DATABASE_URL is set but PostgreSQL is not reachable: ${String(err)}`);
+  } finally {
+    await sql.end();
+  }
+  console.log(`[candor tests] database backend: PostgreSQL (${new URL(url).host})`);
+}
