@@ -1,0 +1,49 @@
+/**
+ * createApp(deps): the whole HTTP surface, built from injected services (no globals, no env reads), so tests run
+ * many apps side by side. Errors become responses in exactly one place: onError.
+ */
+import { Hono } from "hono";
+import type { ProxyDeps } from "../proxy/deps.js";
+import type { Store } from "../store/db.js";
+import { AppError, errorBody } from "./errors.js";
+import { createTenantAuth } from "./middleware/auth.js";
+import { requestId, type RequestVars } from "./middleware/request-id.js";
+import { modelDoorRoutes } from "./routes/model-door.js";
+
+export interface AppDeps extends ProxyDeps {
+  store: Store;
+  /** Is the service ready (migrations applied, policies loaded)? For /readyz. */
+  readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
+}
+
+export function createApp(deps: AppDeps): Hono<{ Variables: RequestVars }> {
+  const app = new Hono<{ Variables: RequestVars }>();
+  const auth = createTenantAuth(deps.db, { passthroughKeys: deps.config.passthroughKeys });
+
+  app.use("*", requestId);
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    const r = await deps.readiness();
+    return c.json({ status: r.ready ? "ready" : "not_ready", checks: r.checks }, r.ready ? 200 : 503);
+  });
+
+  app.use("/v1/*", auth.middleware);
+  app.route("/v1", modelDoorRoutes(deps));
+
+  app.notFound((c) =>
+    c.json(errorBody("not_found_error", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`, c.get("requestId")), 404),
+  );
+
+  app.onError((err, c) => {
+    const id = c.get("requestId") ?? "unknown";
+    if (err instanceof AppError) {
+      if (err.status >= 500) deps.log.error({ requestId: id, err }, "request failed");
+      return c.json(errorBody(err.code, err.message, id), err.status as 400, err.headers);
+    }
+    deps.log.error({ requestId: id, err }, "unhandled error");
+    return c.json(errorBody("api_error", `Internal error in Candor (reference ${id}). Your content is saved.`, id), 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,119 @@
+/**
+ * `secrets`: credentials by their published formats (Anthropic, OpenAI, AWS, GitHub, Slack, Google, Stripe,
+ * JWTs), PEM private keys, and optionally generic high-entropy tokens. A PEM block with no END line yet is
+ * matched to the end of the text, so a streamed key keeps being swallowed until its END arrives.
+ */
+import type { SecretKind, SecretsDef } from "../schema.js";
+import { execAll } from "./regex.js";
+import { type DetectorResult, fromSpans, MAX_SPANS, type Span, type SyncDetector } from "./types.js";
+
+interface SecretPattern {
+  kind: SecretKind;
+  label: string;
+  /** Cheap substring test before the regex runs. */
+  hint: string | RegExp;
+  re: RegExp;
+}
+
+const PATTERNS: SecretPattern[] = [
+  { kind: "anthropic", label: "API key", hint: "sk-ant-", re: /(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}/g },
+  {
+    kind: "openai",
+    label: "API key",
+    hint: "sk-",
+    re: /(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g,
+  },
+  { kind: "aws", label: "AWS access key", hint: /A[KS]IA/, re: /(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])/g },
+  {
+    kind: "aws",
+    label: "AWS secret key",
+    hint: /aws_secret/i,
+    re: /(?<=aws_secret_access_key["']?\s*[:=]\s*["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
+  },
+  { kind: "github", label: "GitHub token", hint: "gh", re: /(?<!\w)gh[pousr]_[A-Za-z0-9]{36,255}(?!\w)/g },
+  { kind: "github", label: "GitHub token", hint: "github_pat_", re: /(?<!\w)github_pat_[A-Za-z0-9_]{22,255}/g },
+  { kind: "slack", label: "Slack token", hint: "xox", re: /(?<!\w)xox[abposr]-[A-Za-z0-9-]{10,250}/g },
+  { kind: "google", label: "Google API key", hint: "AIza", re: /(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])/g },
+  { kind: "stripe", label: "Stripe key", hint: "_live_", re: /(?<!\w)(?:sk|rk)_live_[0-9A-Za-z]{24,99}(?!\w)/g },
+  {
+    kind: "jwt",
+    label: "token",
+    hint: "eyJ",
+    re: /(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?![\w-])/g,
+  },
+  {
+    kind: "private_key",
+    label: "private key",
+    hint: "-----BEGIN",
+    re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|[\s\S]*$)/g,
+  },
+];
+
+const TOKEN = /(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{32,512}(?![A-Za-z0-9+/_=-])/g;
+
+/** Shannon entropy in bits per character. */
+export function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/**
+ * Random-looking tokens: mixed letter cases and digits, and more than 4.3 bits/char. Hex digests (at most
+ * 4 bits/char) and ordinary identifiers stay below it.
+ */
+function genericTokens(text: string, out: Span[]): void {
+  TOKEN.lastIndex = 0;
+  for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) {
+    const t = m[0];
+    if (/[a-z]/.test(t) && /[A-Z]/.test(t) && /\d/.test(t) && entropy(t) > 4.3) {
+      out.push({ start: m.index, end: m.index + t.length, label: "secret token" });
+    }
+  }
+}
+
+const DEFAULT_KINDS: SecretKind[] = [
+  "anthropic",
+  "openai",
+  "aws",
+  "github",
+  "slack",
+  "google",
+  "stripe",
+  "private_key",
+  "jwt",
+];
+
+/** A secrets detector for the kinds listed in the rule (all but `generic` by default). */
+export function createSecretsDetector(def: SecretsDef): SyncDetector {
+  const kinds = new Set(def.kinds ?? DEFAULT_KINDS);
+  const patterns = PATTERNS.filter((p) => kinds.has(p.kind));
+  return {
+    mode: "sync",
+    type: "secrets",
+    scan(text: string): DetectorResult {
+      const spans: Span[] = [];
+      for (const p of patterns) {
+        const hinted = typeof p.hint === "string" ? text.includes(p.hint) : p.hint.test(text);
+        if (!hinted) continue;
+        const found = execAll(p.re, text);
+        for (const s of found) spans.push({ ...s, label: p.label });
+      }
+      if (kinds.has("generic")) genericTokens(text, spans);
+      spans.sort((a, b) => a.start - b.start || b.end - a.end);
+      // Keep the outermost of overlapping finds (a JWT inside a generic token is one secret).
+      const kept: Span[] = [];
+      for (const s of spans) {
+        const last = kept[kept.length - 1];
+        if (last && s.start < last.end) continue;
+        kept.push(s);
+      }
+      return fromSpans(kept.slice(0, MAX_SPANS));
+    },
+  };
+}

@@ -1,0 +1,233 @@
+/**
+ * The bounded hold-back window for streamed output. Each content block keeps its last `windowChars`
+ * characters back; a delta is released only once no match can still start in it, so a card number split
+ * over three deltas is redacted before any of its digits leaves. The price is latency: the client sees the
+ * text `windowChars` characters late (all of it at block end).
+ *
+ * Per delta only sync detectors run, over the held window plus a little context before it. Async detectors
+ * (llm_judge, classifier, webhook) run once per block at `end()` on the full text, before the held rest is
+ * released: what they catch in text already forwarded cannot be taken back, so it ends the stream.
+ */
+import { mapLimit, runAsyncDetector } from "./async-run.js";
+import type { CompiledPolicy, Finding, Lane } from "./compile.js";
+import type { Span } from "./detectors/types.js";
+import { type Decision, decideFinding, type SegmentContext, type SegmentKind } from "./evaluate.js";
+import { JsonStringMap } from "./json-strings.js";
+import type { LoadedPolicy } from "./parse.js";
+import { applyRedactions, type Redaction } from "./redact.js";
+import type { BlockKind, OutputScreen, RuleMatch, ScreenStep, Stage } from "./types.js";
+
+export type { BlockKind, OutputScreen, ScreenStep } from "./types.js";
+
+/** Characters before the release point that are rescanned, for look-behinds and word boundaries. */
+const CONTEXT = 32;
+/** How far an open redaction (a streamed PEM key without its END line yet) is followed. */
+const MAX_CARRY = 65_536;
+const AFTER_RELEASE = "it was found at the end of the block, after part of the text had been forwarded";
+
+interface BlockState {
+  index: number;
+  lane: Lane;
+  stage: Stage;
+  segKind: SegmentKind;
+  orig: string;
+  /** Offset in `orig` up to which text has been released. */
+  released: number;
+  ended: boolean;
+  /** Keys of matches already reported (`rule:start`, `rule:error`). */
+  reported: Set<string>;
+  /** A redaction that reached the end of the text and may keep growing. */
+  carry: { rule: number; start: number; label: string } | null;
+  json?: JsonStringMap;
+}
+
+interface Plan {
+  matches: RuleMatch[];
+  reds: Array<Redaction & { rule: number; spanStart: number }>;
+  cut: number;
+  blocked: boolean;
+}
+
+export interface WindowOptions {
+  policy: LoadedPolicy;
+  compiled: CompiledPolicy;
+  windowChars: number;
+  signal?: AbortSignal;
+}
+
+const LANE_OF: Record<BlockKind, { lane: Lane; stage: Stage; segKind: SegmentKind }> = {
+  text: { lane: "output", stage: "output", segKind: "text" },
+  thinking: { lane: "thinking", stage: "output", segKind: "thinking" },
+  tool_input: { lane: "tool_use", stage: "tool_use", segKind: "json" },
+};
+
+const EMPTY = (block: boolean): ScreenStep => ({ release: "", matches: [], block });
+
+export function createWindowScreen(opts: WindowOptions): OutputScreen {
+  const { policy, compiled } = opts;
+  const blocks = new Map<number, BlockState>();
+  let stopped = false;
+
+  const ctxOf = (st: BlockState): SegmentContext => ({
+    policyId: policy.id,
+    policyVersion: policy.version,
+    stage: st.stage,
+    kind: st.segKind,
+    messageIndex: null,
+    blockIndex: st.index,
+    text: st.orig,
+    ...(st.json ? { json: st.json } : {}),
+  });
+
+  /** Decides what can be released now (up to `orig.length - windowChars`, or all when `final`). */
+  function plan(st: BlockState, final: boolean): Plan {
+    const len = st.orig.length;
+    const safe = final ? len : Math.max(st.released, len - opts.windowChars);
+    const p: Plan = { matches: [], reds: [], cut: safe, blocked: false };
+    const lane = compiled.lanes[st.lane];
+    if (safe <= st.released || !lane.hasSync) return p;
+    const from = Math.min(contextStart(st.orig, st.released), st.carry?.start ?? Number.POSITIVE_INFINITY);
+    const findings = lane.scanSync(st.orig.slice(from), compiled.byIndex);
+    const ctx = ctxOf(st);
+    let blockAt = Number.POSITIVE_INFINITY;
+    for (const f of findings) {
+      for (const d of decide(st, ctx, shift(f, from), safe)) {
+        const m = d.match;
+        const key = `${f.rule.index}:${m.detectorError ? "error" : m.location.start}`;
+        const seen = st.reported.has(key);
+        if (!seen) {
+          st.reported.add(key);
+          p.matches.push(m);
+        }
+        if (m.action === "block") blockAt = Math.min(blockAt, Math.max(m.location.start, st.released));
+        if (d.redaction) {
+          const r = { ...d.redaction, start: Math.max(d.redaction.start, st.released) };
+          p.reds.push({ ...r, silent: seen, rule: f.rule.index, spanStart: m.location.start });
+          p.cut = Math.max(p.cut, r.end);
+        }
+      }
+    }
+    if (blockAt !== Number.POSITIVE_INFINITY) {
+      p.cut = blockAt;
+      p.blocked = true;
+    }
+    return p;
+  }
+
+  /**
+   * Decisions for the spans that touch the release region [released, safe). A span already reported is
+   * decided again only when it is the growing redaction being carried (then it is removed silently).
+   */
+  function decide(st: BlockState, ctx: SegmentContext, f: Finding, safe: number): Decision[] {
+    if (f.result.error) return decideFinding(ctx, f, { start: st.released, end: safe });
+    const spans = (f.result.data?.spans ?? []).filter((s) => {
+      if (s.end <= st.released || s.start >= safe) return false;
+      if (!st.reported.has(`${f.rule.index}:${s.start}`)) return true;
+      return st.carry?.rule === f.rule.index && st.carry.start === s.start;
+    });
+    if (spans.length === 0) return [];
+    return decideFinding(ctx, { rule: f.rule, result: { ...f.result, data: { ...f.result.data, spans } } });
+  }
+
+  /** Applies a plan: the released text, the new release point and the carried redaction. */
+  function commit(st: BlockState, p: Plan, final: boolean): string {
+    const from = st.released;
+    const cut = Math.max(from, p.cut);
+    const release = applyRedactions(st.orig.slice(from, cut), p.reds, { json: st.segKind === "json", offset: from });
+    st.released = cut;
+    const open = final || p.blocked ? undefined : p.reds.find((r) => r.end >= st.orig.length);
+    st.carry =
+      open && st.orig.length - open.spanStart <= MAX_CARRY
+        ? { rule: open.rule, start: open.spanStart, label: open.label }
+        : null;
+    if (p.blocked) stopped = true;
+    return release;
+  }
+
+  function stateFor(index: number, kind: BlockKind): BlockState {
+    let st = blocks.get(index);
+    if (!st) {
+      st = { index, ...LANE_OF[kind], orig: "", released: 0, ended: false, reported: new Set(), carry: null };
+      if (kind === "tool_input") st.json = new JsonStringMap();
+      blocks.set(index, st);
+    }
+    return st;
+  }
+
+  /** Async checks at block end, on the full text. */
+  async function asyncDecisions(st: BlockState): Promise<Decision[]> {
+    const rules = compiled.lanes[st.lane].async;
+    const ctx = ctxOf(st);
+    const results = await mapLimit(
+      rules.map((rule) => async () => ({
+        rule,
+        result: await runAsyncDetector(rule.detector, st.orig, { ruleId: rule.id, stage: st.stage }, opts.signal),
+      })),
+      8,
+    );
+    return results.filter((f) => f.result.verdict === "match" || f.result.error).flatMap((f) => decideFinding(ctx, f));
+  }
+
+  return {
+    push(index, kind, delta) {
+      if (stopped) return EMPTY(true);
+      const st = stateFor(index, kind);
+      if (st.ended) return EMPTY(false);
+      st.orig += delta;
+      st.json?.feed(delta);
+      const lane = compiled.lanes[st.lane];
+      if (!lane.hasSync && lane.async.length === 0) {
+        st.released = st.orig.length;
+        return { release: delta, matches: [], block: false };
+      }
+      const p = plan(st, false);
+      return { release: commit(st, p, false), matches: p.matches, block: p.blocked };
+    },
+
+    async end(index) {
+      if (stopped) return EMPTY(true);
+      const st = blocks.get(index);
+      if (!st || st.ended) return EMPTY(false);
+      st.ended = true;
+      const heldFrom = st.released;
+      const p = plan(st, true);
+      if (p.blocked || compiled.lanes[st.lane].async.length === 0 || st.orig.length === 0) {
+        return { release: commit(st, p, true), matches: p.matches, block: p.blocked };
+      }
+      const late = await asyncDecisions(st);
+      const matches = [...p.matches];
+      for (const d of late) {
+        const m = d.match;
+        // Text before heldFrom is gone: a redaction reaching into it can only end the stream.
+        if (m.action === "block" || (d.redaction && d.redaction.start < heldFrom)) {
+          if (m.action === "redact") Object.assign(m, { action: "block", escalated: { from: "redact", reason: AFTER_RELEASE } });
+          p.blocked = true;
+        } else if (d.redaction) p.reds.push({ ...d.redaction, rule: -1, spanStart: d.redaction.start });
+        matches.push(m);
+      }
+      if (p.blocked) {
+        stopped = true;
+        return { release: "", matches, block: true };
+      }
+      return { release: commit(st, p, true), matches, block: false };
+    },
+
+    original(index) {
+      return blocks.get(index)?.orig ?? "";
+    },
+  };
+}
+
+/** Where rescanning starts: CONTEXT chars back, moved to a word start so no word is scanned cut in half. */
+function contextStart(text: string, released: number): number {
+  let from = Math.max(0, released - CONTEXT);
+  const limit = Math.max(0, from - CONTEXT);
+  while (from > limit && !/\s/.test(text[from - 1] ?? " ")) from--;
+  return from;
+}
+
+function shift(f: Finding, by: number): Finding {
+  if (by === 0 || !f.result.data) return f;
+  const spans: Span[] = f.result.data.spans.map((s) => ({ ...s, start: s.start + by, end: s.end + by }));
+  return { rule: f.rule, result: { ...f.result, data: { ...f.result.data, spans } } };
+}

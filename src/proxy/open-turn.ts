@@ -1,0 +1,129 @@
+/**
+ * Before anything is forwarded: resolve the session, screen the input, and commit — in one transaction — the new
+ * input messages, the turn row and the records of what the client dropped and what the input policy found.
+ * "A user's input is durable before it is forwarded upstream" is this function.
+ */
+import type { RuleMatch } from "../policy/types.js";
+import type { PolicyEngine } from "../policy/engine.js";
+import { resolveSession } from "../session/resolve.js";
+import type { ChainNode } from "../session/chain.js";
+import { newId } from "../store/ids.js";
+import { insertMessages, type SessionRow, touchSession } from "../store/sessions.js";
+import { openTurn } from "../store/turns.js";
+import type { Tenant } from "../store/tenants.js";
+import type { InterventionDraft, RecordedIntervention } from "../transparency/recorder.js";
+import type { ProxyDeps } from "./deps.js";
+import type { FinishedTurn } from "./finish-turn.js";
+import type { MessagesCall } from "./pipeline.js";
+import type { BlockedNotice } from "./notices.js";
+import { draftsForMatches } from "./match-drafts.js";
+
+export interface OpenedTurn {
+  id: string;
+  requestId: string;
+  tenant: Tenant;
+  session: SessionRow;
+  inputLeaf: ChainNode;
+  /** The request's chain: chain[0] is the system root, chain[i + 1] is messages[i]. */
+  chain: ChainNode[];
+  model: string;
+  stream: boolean;
+  /** The body to send upstream: the client's bytes, or a redacted copy. */
+  forwardBody: string;
+  screen: PolicyEngine | null;
+  /** Input matches whose action is block (the request is not forwarded). */
+  inputBlock: RuleMatch[] | null;
+  /** The end user's link to the session page (signed view token). */
+  explainUrl: string;
+  /** Interventions recorded when the turn opened (dropped branches, input flags/redactions). */
+  opened: RecordedIntervention[];
+  headers(finished: FinishedTurn | null): Record<string, string>;
+  notice(finished: FinishedTurn): BlockedNotice;
+}
+
+export async function openTurnDurably(deps: ProxyDeps, call: MessagesCall): Promise<OpenedTurn> {
+  const { body } = call.request;
+  const resolved = await resolveSession(deps.db, call.tenant.id, body, call.hints);
+  const engine = deps.policyFor(call.tenant);
+  const screening = engine ? await engine.screenRequest(body, { signal: call.signal }) : null;
+  const matches = screening?.matches ?? [];
+  const blocking = matches.filter((m) => m.action === "block");
+  const turnId = newId("turn");
+  const { session, inputLeaf } = resolved;
+  const { messages: _m, system: _s, ...params } = body;
+
+  const drafts: InterventionDraft[] = [
+    ...resolved.droppedBranches.map(
+      (d): InterventionDraft => ({
+        cause: "client_deletion",
+        turnId,
+        content: { messageId: d.headId, role: null },
+        facts: { branch_point: d.branchPointId },
+      }),
+    ),
+    // Blocks are recorded with the turn's ending; the rest now, with the input they concern.
+    ...draftsForMatches(
+      matches.filter((m) => m.action !== "block"),
+      resolved.chain,
+      turnId,
+    ),
+  ];
+
+  const opened = await deps.db.transaction(async (tx) => {
+    await insertMessages(tx, session.pk, resolved.newNodes, "input");
+    await openTurn(tx, {
+      id: turnId,
+      tenantId: call.tenant.id,
+      sessionPk: session.pk,
+      inputLeafId: inputLeaf.id,
+      status: "in_flight",
+      model: body.model,
+      stream: call.request.stream,
+      requestId: call.requestId,
+      instanceId: deps.instanceId,
+      requestKey: call.hints.idempotencyKey,
+      params,
+    });
+    await touchSession(tx, session.pk);
+    return deps.interventions.record(tx, { tenantId: call.tenant.id, session, drafts });
+  });
+
+  const forwardBody = screening?.changed ? JSON.stringify(screening.request) : call.request.raw;
+  const explain = deps.explainUrl(call.tenant.id, session.externalId, session.endUser);
+  return {
+    id: turnId,
+    requestId: call.requestId,
+    tenant: call.tenant,
+    session,
+    inputLeaf,
+    chain: resolved.chain,
+    model: body.model,
+    stream: call.request.stream,
+    forwardBody,
+    screen: engine,
+    inputBlock: blocking.length > 0 ? blocking : null,
+    opened,
+    explainUrl: explain,
+    headers: (finished) => ({
+      "x-candor-session": session.externalId,
+      "x-candor-turn": turnId,
+      "x-candor-interventions": String(opened.length + (finished?.interventions.length ?? 0)),
+      "x-candor-explain": explain,
+      "x-candor-request-id": call.requestId,
+    }),
+    notice: (finished) => noticeFor(finished, explain),
+  };
+}
+
+function noticeFor(finished: FinishedTurn, explainUrl: string): BlockedNotice {
+  const block = finished.interventions.find((i) => i.cause === "policy_block" || i.cause === "policy_check_failed");
+  const explanation = block?.explanation ?? "This reply was withheld by the service's content policy.";
+  return {
+    text: `[Withheld by Candor] ${explanation} Details: ${explainUrl}`,
+    category: block?.category ?? "policy",
+    explanation,
+    intervention: block
+      ? { id: block.id, cause: block.cause, actor: block.actor, explanation, explain_url: explainUrl }
+      : null,
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * SSE in → SSE out. Reads the upstream stream, passes each event through the output screen, journals the frames
+ * and only then hands them to the client. Pull-driven: the upstream is read only as fast as the client reads, so
+ * nothing is buffered whole and a slow client applies backpressure all the way up.
+ *
+ * Events nothing changed are forwarded with their original data string (no JSON re-serialisation). The relay
+ * never decides how a turn is recorded: it reports a `RelayEnd` and the pipeline records it.
+ */
+import type { BlockKind, OutputScreen, RuleMatch } from "../policy/types.js";
+import type { ReadableStreamReadResult } from "node:stream/web";
+import { type AccumulatedMessage, MessageAccumulator } from "./accumulate.js";
+import { type BlockedNotice, blockedStreamFrames } from "./notices.js";
+import { createSseParser, type EventSourceMessage, formatFrame } from "./sse.js";
+
+/** How a relayed stream ended. `matches` holds every output-stage match; `withheld` the original text of blocks
+ *  the screen changed (kept for moderators only). */
+export interface RelayEnd {
+  kind: "finished" | "upstream_error_event" | "reset" | "blocked" | "client_disconnect" | "shutdown" | "proxy_error";
+  message: AccumulatedMessage;
+  matches: RuleMatch[];
+  withheld: WithheldBlock[];
+  errorType?: string;
+  error?: unknown;
+}
+
+export interface WithheldBlock {
+  index: number;
+  kind: BlockKind;
+  original: string;
+}
+
+export interface RelayOptions {
+  upstream: ReadableStream<Uint8Array>;
+  screen: OutputScreen | null;
+  /** Durably records frames; resolves when they may be forwarded. */
+  journal: (frames: string) => Promise<void>;
+  /** Called once with how the relay ended; its promise settles before the client stream closes. */
+  onEnd: (end: RelayEnd) => Promise<{ notice?: BlockedNotice; interruption?: string }>;
+  /** Fires when the server shuts down and the grace period is over. */
+  shutdownSignal: AbortSignal;
+  /** Emit the custom `candor.intervention` event (per tenant). */
+  inbandEvents: boolean;
+  /** Matches found by the output screen so far (for metrics and records). */
+  onMatches?: (matches: RuleMatch[]) => void;
+}
+
+type Data = Record<string, unknown> & { type?: string };
+
+const encoder = new TextEncoder();
+
+/** Returns the client-facing stream. */
+export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
+  const reader = opts.upstream.getReader();
+  const decoder = new TextDecoder();
+  const acc = new MessageAccumulator();
+  const blockKinds = new Map<number, BlockKind | "other">();
+  const matches: RuleMatch[] = [];
+  const events: EventSourceMessage[] = [];
+  const parser = createSseParser((e) => events.push(e));
+  let out: string[] = [];
+  let ended = false;
+  let blocked = false;
+  let sawError: string | null = null;
+  let shuttingDown = false;
+  // A stream waiting on a slow upstream must notice shutdown too: cancelling the reader wakes its read().
+  opts.shutdownSignal.addEventListener(
+    "abort",
+    () => {
+      shuttingDown = true;
+      void reader.cancel().catch(() => {});
+    },
+    { once: true },
+  );
+
+  function emit(event: string, data: string, parsed: Data): void {
+    out.push(formatFrame(event, data));
+    acc.apply(event, parsed);
+  }
+
+  function emitDelta(index: number, delta: Data, field: string, text: string): void {
+    const d: Data = { type: "content_block_delta", index, delta: { ...delta, [field]: text } };
+    emit("content_block_delta", JSON.stringify(d), d);
+  }
+
+  function endOf(kind: RelayEnd["kind"], extra: Partial<RelayEnd> = {}): RelayEnd {
+    const withheld: WithheldBlock[] = [];
+    const screen = opts.screen;
+    if (screen && matches.some((m) => m.action === "redact" || m.action === "block")) {
+      for (const [index, k] of blockKinds) if (k !== "other") withheld.push({ index, kind: k, original: screen.original(index) });
+    }
+    return { kind, message: acc.snapshot(), matches, withheld, ...extra };
+  }
+
+  function recordMatches(found: RuleMatch[]): void {
+    if (found.length === 0) return;
+    matches.push(...found);
+    opts.onMatches?.(found);
+  }
+
+  async function handleEvent(e: EventSourceMessage): Promise<void> {
+    const event = e.event ?? "message";
+    let data: Data;
+    try {
+      data = JSON.parse(e.data) as Data;
+    } catch {
+      out.push(formatFrame(event, e.data)); // not JSON: unknown to us, forwarded untouched
+      return;
+    }
+    const index = Number(data.index);
+    if (event === "content_block_start") blockKinds.set(index, kindOf((data.content_block as Data)?.type));
+    if (event === "error") sawError = String((data.error as Data | undefined)?.type ?? "api_error");
+    const kind = blockKinds.get(index) ?? "other";
+    if (!opts.screen || kind === "other") return emit(event, e.data, data);
+    if (event === "content_block_delta") return screenDelta(opts.screen, kind, index, e.data, data);
+    if (event === "content_block_stop") {
+      // The rest of the block is released only after the end-of-block check (async detectors run here).
+      const step = await opts.screen.end(index);
+      recordMatches(step.matches);
+      const f = FIELDS[kind];
+      if (step.release.length > 0) emitDelta(index, { type: f.delta }, f.field, step.release);
+      if (step.block) {
+        blocked = true;
+        return;
+      }
+    }
+    emit(event, e.data, data);
+  }
+
+  function screenDelta(screen: OutputScreen, kind: BlockKind, index: number, raw: string, data: Data): void {
+    const delta = (data.delta ?? {}) as Data;
+    const f = FIELDS[kind];
+    if (delta.type !== f.delta) return emit("content_block_delta", raw, data); // e.g. signature_delta
+    const original = String(delta[f.field] ?? "");
+    const step = screen.push(index, kind, original);
+    recordMatches(step.matches);
+    if (step.release === original) emit("content_block_delta", raw, data);
+    else if (step.release.length > 0) emitDelta(index, delta, f.field, step.release);
+    if (step.block) blocked = true;
+  }
+
+  async function flushOut(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    if (out.length === 0) return;
+    const frames = out.join("");
+    out = [];
+    await opts.journal(frames);
+    controller.enqueue(encoder.encode(frames));
+  }
+
+  /** Records the end, sends the closing frames, and always closes the client stream — even if recording failed. */
+  async function finish(end: RelayEnd, controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    if (ended) return;
+    ended = true;
+    try {
+      await flushOut(controller);
+      const extra = await opts.onEnd(end);
+      let tail = "";
+      if (extra.notice) tail += blockedStreamFrames(acc.snapshot(), extra.notice, opts.inbandEvents);
+      if (extra.interruption) tail += extra.interruption;
+      if (tail) {
+        await opts.journal(tail);
+        controller.enqueue(encoder.encode(tail));
+      }
+      controller.close();
+    } catch (err) {
+      controller.error(err);
+    }
+  }
+
+  /** One pull: read upstream until there is something to forward (or the end), then forward it as one batch. */
+  async function pump(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    for (;;) {
+      if (shuttingDown || opts.shutdownSignal.aborted) {
+        await reader.cancel().catch(() => {});
+        return finish(endOf("shutdown"), controller);
+      }
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch {
+        return finish(endOf(shuttingDown ? "shutdown" : "reset"), controller);
+      }
+      if (shuttingDown) return finish(endOf("shutdown"), controller);
+      parser.feed(chunk.done ? `${decoder.decode()}\n\n` : decoder.decode(chunk.value, { stream: true }));
+      for (const e of events.splice(0)) {
+        await handleEvent(e);
+        if (blocked) break;
+      }
+      if (blocked) {
+        await reader.cancel().catch(() => {});
+        return finish(endOf("blocked"), controller);
+      }
+      if (chunk.done) {
+        if (sawError) return finish(endOf("upstream_error_event", { errorType: sawError }), controller);
+        return finish(endOf(acc.snapshot().finished ? "finished" : "reset"), controller);
+      }
+      if (out.length > 0) return flushOut(controller);
+    }
+  }
+
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          await pump(controller);
+        } catch (error) {
+          await reader.cancel().catch(() => {});
+          if (!ended) await finish(endOf("proxy_error", { error }), controller);
+        }
+      },
+      async cancel() {
+        await reader.cancel().catch(() => {});
+        if (!ended) {
+          ended = true;
+          await opts.onEnd(endOf("client_disconnect"));
+        }
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+const FIELDS: Record<BlockKind, { field: string; delta: string }> = {
+  text: { field: "text", delta: "text_delta" },
+  tool_input: { field: "partial_json", delta: "input_json_delta" },
+  thinking: { field: "thinking", delta: "thinking_delta" },
+};
+
+function kindOf(type: unknown): BlockKind | "other" {
+  if (type === "text") return "text";
+  if (type === "tool_use" || type === "server_tool_use") return "tool_input";
+  if (type === "thinking") return "thinking";
+  return "other";
+}
+

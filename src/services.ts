@@ -1,0 +1,148 @@
+/**
+ * The composition root: builds every service from the Config, once. main.ts and the tests both use it, so what
+ * is tested is what runs.
+ */
+import Anthropic from "@anthropic-ai/sdk";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import type { AppDeps } from "./http/app.js";
+import { createLogger } from "./log.js";
+import { createLifecycle, type ManagedLifecycle } from "./proxy/lifecycle.js";
+import { loadPolicyRegistry, type PolicyRegistry } from "./proxy/policies.js";
+import { createUpstream, keepAliveFetch, type Upstream } from "./proxy/upstream.js";
+import { recoverCrashedTurns } from "./session/recover.js";
+import { createSimulatedModel, type SimulatedModel } from "./simulated/index.js";
+import { openStore, type Store } from "./store/db.js";
+import { newId } from "./store/ids.js";
+import { HEARTBEAT_MS, heartbeat, markStopped, registerInstance } from "./store/instances.js";
+import { createJournalWriter, type JournalWriter } from "./store/journal-writer.js";
+import { ensureSecret } from "./store/secrets.js";
+import { generateSigningKey, type SigningKey } from "./transparency/checkpoint.js";
+import { createInterventionRecorder } from "./transparency/recorder.js";
+import { signViewToken } from "./transparency/view-token.js";
+import { randomBytes } from "node:crypto";
+
+export interface Services {
+  deps: AppDeps;
+  store: Store;
+  lifecycle: ManagedLifecycle;
+  policies: PolicyRegistry;
+  journal: JournalWriter;
+  /** The in-process simulated model, when it is the upstream. */
+  simulated: SimulatedModel | null;
+  signingKey: SigningKey;
+  viewSecret: string;
+  log: Logger;
+  /** Turns recovered from a crashed instance at start. */
+  recovered: number;
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  /** Use this store instead of opening one from the config (tests). */
+  store?: Store;
+  /** Use this fetch for the upstream (tests: a shared simulated model). */
+  upstreamFetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  simulated?: SimulatedModel;
+  log?: Logger;
+}
+
+type FetchFn = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** Where model calls go (the proxied ones and the llm_judge detector's): the simulated model or the real API. */
+function upstreamTarget(config: Config, fetch: FetchFn | null): { baseURL: string; apiKey: string | undefined; fetch: FetchFn; describe: string } {
+  if (fetch || config.upstream.kind === "simulated") {
+    if (!fetch) throw new Error("simulated upstream without a fetch");
+    return { baseURL: "http://simulated.candor.internal", apiKey: "simulated", fetch, describe: "the built-in simulated model" };
+  }
+  return { baseURL: config.upstream.url, apiKey: config.upstream.apiKey, fetch: keepAliveFetch(), describe: config.upstream.url };
+}
+
+export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
+  const log = overrides.log ?? createLogger({ level: config.logLevel });
+  const store = overrides.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const db = store.db;
+  const simulated =
+    config.upstream.kind === "simulated" && !overrides.upstreamFetch ? (overrides.simulated ?? createSimulatedModel()) : null;
+  const target = upstreamTarget(config, overrides.upstreamFetch ?? simulated?.fetch ?? null);
+  const upstream: Upstream = createUpstream({
+    ...target,
+    timeoutMs: config.upstreamTimeoutMs,
+    maxRetries: config.upstreamRetries,
+  });
+
+  const signingKey = JSON.parse(
+    await ensureSecret(db, "log_signing_key", () => JSON.stringify(generateSigningKey())),
+  ) as SigningKey;
+  const viewSecret = config.viewSecret ?? (await ensureSecret(db, "view_token_secret", () => randomBytes(32).toString("base64url")));
+
+  const judge = config.judgeModel
+    ? {
+        client: new Anthropic({ apiKey: target.apiKey ?? null, baseURL: target.baseURL, fetch: target.fetch, maxRetries: 0, timeout: 30_000 }),
+        model: config.judgeModel,
+      }
+    : undefined;
+  const policies = await loadPolicyRegistry(config.policyPath, judge ? { judge } : {});
+  const journal = createJournalWriter(db, { mode: config.durability, flushMs: config.fastFlushMs });
+  const lifecycle = createLifecycle();
+  const instanceId = newId("inst", 8);
+  await registerInstance(db, instanceId);
+  const beat = setInterval(() => void heartbeat(db, instanceId).catch(() => {}), HEARTBEAT_MS);
+  beat.unref();
+
+  const interventions = createInterventionRecorder({
+    // The origin names the log in every checkpoint: stable across restarts, so not derived from a random port.
+    signer: { key: signingKey, origin: `${config.publicUrlExplicit ? new URL(config.publicUrl).host : "candor"}/log` },
+    appealDays: config.appealDays,
+  });
+
+  const deps: AppDeps = {
+    config,
+    db,
+    store,
+    upstream,
+    journal,
+    policyFor: (tenant) => policies.forTenant(tenant),
+    interventions,
+    explainUrl: (tenantId, sessionId, endUser) => {
+      const exp = Math.floor(Date.now() / 1000) + config.viewTokenTtlS;
+      const token = signViewToken({ tenantId, sessionId, userId: endUser, exp, scope: "view+appeal" }, viewSecret);
+      return `${config.publicUrl}/s/${encodeURIComponent(sessionId)}?token=${token}`;
+    },
+    lifecycle,
+    instanceId,
+    log,
+    readiness: async () => {
+      const checks: Record<string, string> = {};
+      try {
+        await store.ping();
+        checks.database = "ok";
+      } catch {
+        checks.database = "unreachable";
+      }
+      checks.policies = Object.keys(policies.versions()).length > 0 ? "ok" : "none loaded";
+      checks.shutdown = lifecycle.shutdownSignal.aborted ? "draining" : "ok";
+      return { ready: checks.database === "ok" && checks.shutdown === "ok", checks };
+    },
+  };
+  const recovered = await recoverCrashedTurns(deps);
+
+  return {
+    deps,
+    store,
+    lifecycle,
+    policies,
+    journal,
+    simulated,
+    signingKey,
+    viewSecret,
+    log,
+    recovered,
+    async close() {
+      clearInterval(beat);
+      await journal.close();
+      await markStopped(db, instanceId).catch(() => {});
+      if (!overrides.store) await store.close();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The append-only Merkle log in the database. Appends take a transaction-scoped advisory lock, so leaf indexes
+ * are dense and ordered across every instance; the frontier kept in `log_state` makes each append O(log n), and
+ * every appending transaction signs a checkpoint of the new head.
+ */
+import { asc, desc, eq, lt, sql } from "drizzle-orm";
+import { type Checkpoint, type SigningKey, signCheckpoint } from "../transparency/checkpoint.js";
+import { appendToFrontier, frontierRoot } from "../transparency/merkle-frontier.js";
+import type { InterventionRecord } from "../transparency/record.js";
+import type { Db } from "./db.js";
+import { interventions, logCheckpoints, logState } from "./schema/index.js";
+
+const LOG_LOCK = 7_220_442;
+const HEAD = "head";
+
+export interface LeafToAppend {
+  record: InterventionRecord;
+  leafHash: Buffer;
+  salt: Buffer | null;
+  sessionPk: string;
+}
+
+/** Appends records as leaves (in order) and signs the new head. Must run inside the caller's transaction. */
+export async function appendToLog(
+  tx: Db,
+  leaves: LeafToAppend[],
+  signer: { key: SigningKey; origin: string },
+): Promise<{ firstIndex: number; checkpoint: Checkpoint }> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${LOG_LOCK})`);
+  const [head] = await tx.select().from(logState).where(eq(logState.id, HEAD));
+  const frontier = { size: head?.size ?? 0, nodes: (head?.frontier ?? []).map((h) => Buffer.from(h, "base64")) };
+  const firstIndex = frontier.size;
+  await tx.insert(interventions).values(
+    leaves.map((l, i) => ({
+      id: l.record.id,
+      tenantId: l.record.tenantId,
+      sessionPk: l.sessionPk,
+      turnId: l.record.turnId,
+      cause: l.record.cause,
+      record: l.record,
+      leafIndex: firstIndex + i,
+      leafHash: l.leafHash,
+      salt: l.salt,
+    })),
+  );
+  const next = appendToFrontier(
+    frontier,
+    leaves.map((l) => l.leafHash),
+  );
+  const state = { size: next.size, frontier: next.nodes.map((n) => n.toString("base64")), updatedAt: new Date() };
+  await tx
+    .insert(logState)
+    .values({ id: HEAD, ...state })
+    .onConflictDoUpdate({ target: logState.id, set: state });
+  const checkpoint = signCheckpoint(signer.key, signer.origin, next.size, frontierRoot(next), new Date());
+  await tx.insert(logCheckpoints).values({
+    size: next.size,
+    rootHash: checkpoint.rootHash,
+    checkpoint: checkpoint as unknown as Record<string, unknown>,
+  });
+  return { firstIndex, checkpoint };
+}
+
+export async function latestCheckpoint(db: Db): Promise<Checkpoint | null> {
+  const [row] = await db.select().from(logCheckpoints).orderBy(desc(logCheckpoints.size)).limit(1);
+  return (row?.checkpoint as unknown as Checkpoint) ?? null;
+}
+
+export async function checkpointAt(db: Db, size: number): Promise<Checkpoint | null> {
+  const [row] = await db.select().from(logCheckpoints).where(eq(logCheckpoints.size, size));
+  return (row?.checkpoint as unknown as Checkpoint) ?? null;
+}
+
+/** Leaf hashes [0, size), in order (for inclusion and consistency proofs). */
+export async function leafHashes(db: Db, size: number): Promise<Buffer[]> {
+  const rows = await db
+    .select({ h: interventions.leafHash })
+    .from(interventions)
+    .where(lt(interventions.leafIndex, size))
+    .orderBy(asc(interventions.leafIndex));
+  return rows.map((r) => r.h);
+}

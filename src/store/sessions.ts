@@ -1,0 +1,105 @@
+/** Sessions and their message chains. All reads are scoped by tenant: another tenant's id is simply not found. */
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { ChainNode } from "../session/chain.js";
+import type { Db } from "./db.js";
+import { newId } from "./ids.js";
+import { messages, sessions } from "./schema/index.js";
+
+export type SessionRow = typeof sessions.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;
+
+export async function ensureSession(
+  db: Db,
+  s: { tenantId: string; externalId: string; endUser: string | null; derived: boolean },
+): Promise<SessionRow> {
+  await db
+    .insert(sessions)
+    .values({ pk: newId("sp"), ...s })
+    .onConflictDoNothing({ target: [sessions.tenantId, sessions.externalId] });
+  const row = await findSession(db, s.tenantId, s.externalId);
+  if (!row) throw new Error("session vanished after insert");
+  return row;
+}
+
+export async function findSession(db: Db, tenantId: string, externalId: string): Promise<SessionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.tenantId, tenantId), eq(sessions.externalId, externalId)));
+  return row;
+}
+
+export async function touchSession(db: Db, pk: string): Promise<void> {
+  await db.update(sessions).set({ updatedAt: new Date() }).where(eq(sessions.pk, pk));
+}
+
+/** Ids among `ids` that are stored. */
+export async function storedIds(db: Db, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.select({ id: messages.id }).from(messages).where(inArray(messages.id, ids));
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Inserts nodes not yet stored (concurrent identical requests insert each message once). */
+export async function insertMessages(
+  db: Db,
+  sessionPk: string,
+  nodes: ChainNode[],
+  origin: "input" | "output",
+  extra: Partial<Pick<MessageRow, "status" | "turnId" | "meta">> = {},
+): Promise<void> {
+  if (nodes.length === 0) return;
+  await db
+    .insert(messages)
+    .values(
+      nodes.map((n) => ({
+        id: n.id,
+        sessionPk,
+        parentId: n.parentId,
+        role: n.role,
+        content: n.content,
+        contentHash: n.contentHash,
+        depth: n.depth,
+        origin,
+        ...extra,
+      })),
+    )
+    .onConflictDoNothing({ target: messages.id });
+}
+
+/** Children of a message, with whether each has children itself (was built upon). */
+export async function childrenOf(
+  db: Db,
+  parentId: string,
+): Promise<Array<{ id: string; origin: string; status: string; hasChildren: boolean }>> {
+  const child = sql`(select 1 from ${messages} c where c.parent_id = ${messages.id} limit 1)`;
+  return db
+    .select({
+      id: messages.id,
+      origin: messages.origin,
+      status: messages.status,
+      hasChildren: sql<boolean>`exists ${child}`,
+    })
+    .from(messages)
+    .where(eq(messages.parentId, parentId));
+}
+
+export async function sessionMessages(db: Db, sessionPk: string): Promise<MessageRow[]> {
+  return db.select().from(messages).where(eq(messages.sessionPk, sessionPk)).orderBy(messages.depth, messages.createdAt);
+}
+
+export async function listSessions(
+  db: Db,
+  tenantId: string,
+  opts: { endUser?: string; limit: number; includeDeleted?: boolean },
+): Promise<SessionRow[]> {
+  const conds = [eq(sessions.tenantId, tenantId)];
+  if (opts.endUser !== undefined) conds.push(eq(sessions.endUser, opts.endUser));
+  if (!opts.includeDeleted) conds.push(isNull(sessions.erasedAt));
+  return db
+    .select()
+    .from(sessions)
+    .where(and(...conds))
+    .orderBy(desc(sessions.updatedAt))
+    .limit(opts.limit);
+}
