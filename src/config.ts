@@ -22,7 +22,10 @@ const envSchema = z.object({
   CANDOR_DATA_DIR: z.string().min(1).default("./.candor"),
   UPSTREAM_URL: z
     .string()
-    .refine((v) => v === "simulated" || /^https?:\/\/[^\s]+$/.test(v), "must be an http(s) URL or 'simulated'")
+    .refine(
+      (v) => v === "simulated" || /^https?:\/\/[^\s]+$/.test(v),
+      "must be an http(s) URL or 'simulated'",
+    )
     .default("https://api.anthropic.com"),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   CANDOR_POLICY: z.string().min(1).default("policies/"),
@@ -110,10 +113,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.CANDOR_DATA_DIR,
-    upstream:
-      simulated
-        ? { kind: "simulated" }
-        : { kind: "http", url: e.UPSTREAM_URL.replace(/\/+$/, ""), apiKey: e.ANTHROPIC_API_KEY },
+    upstream: simulated
+      ? { kind: "simulated" }
+      : { kind: "http", url: e.UPSTREAM_URL.replace(/\/+$/, ""), apiKey: e.ANTHROPIC_API_KEY },
     upstreamTimeoutMs: e.CANDOR_UPSTREAM_TIMEOUT_MS,
     upstreamRetries: e.CANDOR_UPSTREAM_RETRIES,
     passthroughKeys: e.CANDOR_PASSTHROUGH_KEYS,

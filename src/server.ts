@@ -35,15 +35,23 @@ function summary(config: Config, services: Services, url: string, key: string | 
   );
   const versions = services.policies.versions();
   const ids = Object.keys(versions);
-  lines.push(`  policies: ${ids.length ? ids.map((id) => `${id} (${versions[id]})`).join(", ") : "none"} from ${config.policyPath}`);
-  for (const r of services.policies.inactive()) lines.push(`    inactive rule ${r.policyId}/${r.ruleId}: ${r.reason}`);
-  lines.push(`  durability: ${config.durability}${config.durability === "fast" ? ` (journal flushed every ${config.fastFlushMs} ms)` : " (output committed before it is forwarded)"}`);
-  if (services.recovered > 0) lines.push(`  recovered ${services.recovered} turn(s) left in flight by a stopped instance`);
+  lines.push(
+    `  policies: ${ids.length ? ids.map((id) => `${id} (${versions[id]})`).join(", ") : "none"} from ${config.policyPath}`,
+  );
+  for (const r of services.policies.inactive())
+    lines.push(`    inactive rule ${r.policyId}/${r.ruleId}: ${r.reason}`);
+  lines.push(
+    `  durability: ${config.durability}${config.durability === "fast" ? ` (journal flushed every ${config.fastFlushMs} ms)` : " (output committed before it is forwarded)"}`,
+  );
+  if (services.recovered > 0)
+    lines.push(`  recovered ${services.recovered} turn(s) left in flight by a stopped instance`);
   if (key) {
     lines.push("");
     lines.push("  First run: created tenant 'default' with this app key (shown once, stored hashed):");
     lines.push(`    ${key}`);
-    lines.push(`  Point the Anthropic SDK at Candor: new Anthropic({ baseURL: "${url}", apiKey: "<that key>" })`);
+    lines.push(
+      `  Point the Anthropic SDK at Candor: new Anthropic({ baseURL: "${url}", apiKey: "<that key>" })`,
+    );
   }
   return lines.join("\n");
 }
@@ -58,7 +66,9 @@ export async function startServer(
   const app = createApp(services.deps);
   const stopWatching = services.policies.watch(services.log);
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(s as Server),
+    );
     (s as Server).once("error", reject);
   });
   const address = server.address() as AddressInfo;
@@ -88,7 +98,9 @@ export function stopOnSignals(running: RunningServer, graceS: number): void {
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     if (signals > 1) {
-      process.stderr.write(`candor: second ${signal}, exiting now (in-flight turns are recovered at next start)\n`);
+      process.stderr.write(
+        `candor: second ${signal}, exiting now (in-flight turns are recovered at next start)\n`,
+      );
       process.exit(1);
     }
     process.stderr.write(`candor: ${signal} received, finishing in-flight streams (up to ${graceS}s)…\n`);

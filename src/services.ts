@@ -2,6 +2,8 @@
  * The composition root: builds every service from the Config, once. main.ts and the tests both use it, so what
  * is tested is what runs.
  */
+
+import { randomBytes } from "node:crypto";
 import Anthropic from "@anthropic-ai/sdk";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
@@ -20,7 +22,6 @@ import { ensureSecret } from "./store/secrets.js";
 import { generateSigningKey, type SigningKey } from "./transparency/checkpoint.js";
 import { createInterventionRecorder } from "./transparency/recorder.js";
 import { signViewToken } from "./transparency/view-token.js";
-import { randomBytes } from "node:crypto";
 
 export interface Services {
   deps: AppDeps;
@@ -50,20 +51,36 @@ export interface ServiceOverrides {
 type FetchFn = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 /** Where model calls go (the proxied ones and the llm_judge detector's): the simulated model or the real API. */
-function upstreamTarget(config: Config, fetch: FetchFn | null): { baseURL: string; apiKey: string | undefined; fetch: FetchFn; describe: string } {
+function upstreamTarget(
+  config: Config,
+  fetch: FetchFn | null,
+): { baseURL: string; apiKey: string | undefined; fetch: FetchFn; describe: string } {
   if (fetch || config.upstream.kind === "simulated") {
     if (!fetch) throw new Error("simulated upstream without a fetch");
-    return { baseURL: "http://simulated.candor.internal", apiKey: "simulated", fetch, describe: "the built-in simulated model" };
+    return {
+      baseURL: "http://simulated.candor.internal",
+      apiKey: "simulated",
+      fetch,
+      describe: "the built-in simulated model",
+    };
   }
-  return { baseURL: config.upstream.url, apiKey: config.upstream.apiKey, fetch: keepAliveFetch(), describe: config.upstream.url };
+  return {
+    baseURL: config.upstream.url,
+    apiKey: config.upstream.apiKey,
+    fetch: keepAliveFetch(),
+    describe: config.upstream.url,
+  };
 }
 
 export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
   const log = overrides.log ?? createLogger({ level: config.logLevel });
-  const store = overrides.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const store =
+    overrides.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const db = store.db;
   const simulated =
-    config.upstream.kind === "simulated" && !overrides.upstreamFetch ? (overrides.simulated ?? createSimulatedModel()) : null;
+    config.upstream.kind === "simulated" && !overrides.upstreamFetch
+      ? (overrides.simulated ?? createSimulatedModel())
+      : null;
   const target = upstreamTarget(config, overrides.upstreamFetch ?? simulated?.fetch ?? null);
   const upstream: Upstream = createUpstream({
     ...target,
@@ -74,11 +91,19 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const signingKey = JSON.parse(
     await ensureSecret(db, "log_signing_key", () => JSON.stringify(generateSigningKey())),
   ) as SigningKey;
-  const viewSecret = config.viewSecret ?? (await ensureSecret(db, "view_token_secret", () => randomBytes(32).toString("base64url")));
+  const viewSecret =
+    config.viewSecret ??
+    (await ensureSecret(db, "view_token_secret", () => randomBytes(32).toString("base64url")));
 
   const judge = config.judgeModel
     ? {
-        client: new Anthropic({ apiKey: target.apiKey ?? null, baseURL: target.baseURL, fetch: target.fetch, maxRetries: 0, timeout: 30_000 }),
+        client: new Anthropic({
+          apiKey: target.apiKey ?? null,
+          baseURL: target.baseURL,
+          fetch: target.fetch,
+          maxRetries: 0,
+          timeout: 30_000,
+        }),
         model: config.judgeModel,
       }
     : undefined;
@@ -92,7 +117,10 @@ export async function createServices(config: Config, overrides: ServiceOverrides
 
   const interventions = createInterventionRecorder({
     // The origin names the log in every checkpoint: stable across restarts, so not derived from a random port.
-    signer: { key: signingKey, origin: `${config.publicUrlExplicit ? new URL(config.publicUrl).host : "candor"}/log` },
+    signer: {
+      key: signingKey,
+      origin: `${config.publicUrlExplicit ? new URL(config.publicUrl).host : "candor"}/log`,
+    },
     appealDays: config.appealDays,
   });
 
@@ -100,13 +128,17 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     config,
     db,
     store,
+    viewSecret,
     upstream,
     journal,
     policyFor: (tenant) => policies.forTenant(tenant),
     interventions,
     explainUrl: (tenantId, sessionId, endUser) => {
       const exp = Math.floor(Date.now() / 1000) + config.viewTokenTtlS;
-      const token = signViewToken({ tenantId, sessionId, userId: endUser, exp, scope: "view+appeal" }, viewSecret);
+      const token = signViewToken(
+        { tenantId, sessionId, userId: endUser, exp, scope: "view+appeal" },
+        viewSecret,
+      );
       return `${config.publicUrl}/s/${encodeURIComponent(sessionId)}?token=${token}`;
     },
     lifecycle,

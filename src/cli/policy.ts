@@ -36,7 +36,9 @@ function validate(policies: LoadedPolicy[], io: CommandIo): number {
     const engine = createPolicyEngine(p);
     const inactive = engine.inactiveRules.length;
     const note = inactive > 0 ? `; ${inactive} inactive until a judge is configured` : "";
-    io.out(`ok    ${p.file}: policy ${p.id} v${p.version}, ${p.def.rules.length} rule(s), ${p.def.tests.length} test(s)${note}`);
+    io.out(
+      `ok    ${p.file}: policy ${p.id} v${p.version}, ${p.def.rules.length} rule(s), ${p.def.tests.length} test(s)${note}`,
+    );
     for (const w of engine.warnings) io.out(`warn  ${p.file}: ${w}`);
   }
   if (policies.length === 0) io.out("no policy files found");
@@ -58,7 +60,9 @@ async function test(policies: LoadedPolicy[], io: CommandIo): Promise<number> {
         io.out(`PASS  ${p.id}: ${r.name}`);
       } else {
         failed++;
-        io.out(`FAIL  ${p.id}: ${r.name}: expected ${r.expected}, got ${r.got}${r.detail ? ` (${r.detail})` : ""}`);
+        io.out(
+          `FAIL  ${p.id}: ${r.name}: expected ${r.expected}, got ${r.got}${r.detail ? ` (${r.detail})` : ""}`,
+        );
       }
     }
   }
@@ -70,7 +74,11 @@ async function test(policies: LoadedPolicy[], io: CommandIo): Promise<number> {
 export async function runPolicyCommand(args: string[], io: CommandIo): Promise<number> {
   const [sub, ...paths] = args;
   if ((sub !== "validate" && sub !== "test") || paths.length === 0) {
-    io.err(sub === "help" || sub === "--help" ? USAGE : `candor policy: ${sub ? `unknown command "${sub}" or ` : ""}missing FILE|DIR\n${USAGE}`);
+    io.err(
+      sub === "help" || sub === "--help"
+        ? USAGE
+        : `candor policy: ${sub ? `unknown command "${sub}" or ` : ""}missing FILE|DIR\n${USAGE}`,
+    );
     return 1;
   }
   const policies = await load(paths, io);

@@ -7,11 +7,15 @@ import type { ProxyDeps } from "../proxy/deps.js";
 import type { Store } from "../store/db.js";
 import { AppError, errorBody } from "./errors.js";
 import { createTenantAuth } from "./middleware/auth.js";
-import { requestId, type RequestVars } from "./middleware/request-id.js";
+import { type RequestVars, requestId } from "./middleware/request-id.js";
+import { createPrincipalAuth } from "./middleware/principal.js";
 import { modelDoorRoutes } from "./routes/model-door.js";
+import { sessionRoutes } from "./routes/sessions.js";
 
 export interface AppDeps extends ProxyDeps {
   store: Store;
+  /** HMAC secret of view tokens. */
+  viewSecret: string;
   /** Is the service ready (migrations applied, policies loaded)? For /readyz. */
   readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
 }
@@ -28,11 +32,21 @@ export function createApp(deps: AppDeps): Hono<{ Variables: RequestVars }> {
     return c.json({ status: r.ready ? "ready" : "not_ready", checks: r.checks }, r.ready ? 200 : 503);
   });
 
-  app.use("/v1/*", auth.middleware);
+  const principal = createPrincipalAuth(auth, deps.viewSecret);
+  for (const path of ["/v1/messages", "/v1/messages/*", "/v1/models", "/v1/models/*"]) app.use(path, auth.middleware);
+  for (const path of ["/v1/sessions", "/v1/sessions/*"]) app.use(path, principal);
   app.route("/v1", modelDoorRoutes(deps));
+  app.route("/v1", sessionRoutes(deps));
 
   app.notFound((c) =>
-    c.json(errorBody("not_found_error", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`, c.get("requestId")), 404),
+    c.json(
+      errorBody(
+        "not_found_error",
+        `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`,
+        c.get("requestId"),
+      ),
+      404,
+    ),
   );
 
   app.onError((err, c) => {
@@ -42,7 +56,10 @@ export function createApp(deps: AppDeps): Hono<{ Variables: RequestVars }> {
       return c.json(errorBody(err.code, err.message, id), err.status as 400, err.headers);
     }
     deps.log.error({ requestId: id, err }, "unhandled error");
-    return c.json(errorBody("api_error", `Internal error in Candor (reference ${id}). Your content is saved.`, id), 500);
+    return c.json(
+      errorBody("api_error", `Internal error in Candor (reference ${id}). Your content is saved.`, id),
+      500,
+    );
   });
 
   return app;

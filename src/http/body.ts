@@ -7,7 +7,10 @@ import { AppError } from "./errors.js";
 export async function readJsonBody(req: Request, maxBytes: number): Promise<{ raw: string; json: unknown }> {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type.trim())) {
-    throw new AppError("invalid_request_error", `Expected content-type application/json, got ${type ? `"${type.slice(0, 60)}"` : "none"}.`);
+    throw new AppError(
+      "invalid_request_error",
+      `Expected content-type application/json, got ${type ? `"${type.slice(0, 60)}"` : "none"}.`,
+    );
   }
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
@@ -18,7 +21,8 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<{ ra
   } catch {
     throw new AppError("invalid_request_error", "The request body is not valid UTF-8.");
   }
-  if (raw.trim() === "") throw new AppError("invalid_request_error", "The request body is empty; expected a JSON object.");
+  if (raw.trim() === "")
+    throw new AppError("invalid_request_error", "The request body is empty; expected a JSON object.");
   try {
     return { raw, json: JSON.parse(raw) as unknown };
   } catch (err) {

@@ -21,6 +21,8 @@ export class AhoCorasick {
   private readonly wide: Array<Map<number, number> | undefined>;
   private readonly fail: Int32Array;
   private readonly out: Array<number[] | undefined>;
+  /** 1 where a state has outputs: a typed-array test keeps the hot loop off the (holey) `out` array. */
+  private hasOut: Uint8Array = new Uint8Array(0);
 
   /** `patterns[i]` is reported as pattern `i`; empty patterns are ignored. */
   constructor(patterns: readonly string[], opts: { foldCase: boolean }) {
@@ -51,6 +53,7 @@ export class AhoCorasick {
     this.wide = new Array(n);
     this.out = out;
     this.build(gotos);
+    this.hasOut = Uint8Array.from(this.out, (o) => (o && o.length > 0 ? 1 : 0));
   }
 
   /** Breadth-first: resolve failure links, merge outputs along them, and fill the dense ASCII table. */
@@ -97,19 +100,18 @@ export class AhoCorasick {
 
   /** Calls `onHit(pattern, endExclusive)` for every occurrence of every pattern. */
   scan(text: string, onHit: (pattern: number, end: number) => void): void {
-    const { delta, out, fold } = this;
+    const { delta, out, fold, hasOut } = this;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       let c = text.charCodeAt(i);
       if (c >= ASCII && fold) c = foldChar(c);
       if (c < ASCII) {
         if (fold && c >= 65 && c <= 90) c += 32;
-        s = delta[s * ASCII + c] as number;
+        s = delta[(s << 7) | c] as number;
       } else {
         s = this.stepWide(s, c);
       }
-      const hits = out[s];
-      if (hits !== undefined) for (const p of hits) onHit(p, i + 1);
+      if (hasOut[s] === 1) for (const p of out[s] as number[]) onHit(p, i + 1);
     }
   }
 

@@ -21,7 +21,10 @@ export async function runAsyncDetector(
   const timeout = new Promise<DetectorResult>((resolve) => {
     timer = setTimeout(() => {
       ac.abort(new Error("timeout"));
-      resolve({ verdict: "no_match", error: { kind: "timeout", message: `no answer within ${detector.timeoutMs} ms` } });
+      resolve({
+        verdict: "no_match",
+        error: { kind: "timeout", message: `no answer within ${detector.timeoutMs} ms` },
+      });
     }, detector.timeoutMs);
   });
   try {

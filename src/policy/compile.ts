@@ -61,7 +61,11 @@ function defaultLabel(def: RuleDef): string {
   }
 }
 
-function buildDetector(def: RuleDef, deps: EngineDeps, cache: Lru<string, Promise<DetectorResult>>): Detector {
+function buildDetector(
+  def: RuleDef,
+  deps: EngineDeps,
+  cache: Lru<string, Promise<DetectorResult>>,
+): Detector {
   const d = def.detector;
   const fetchFn = deps.fetch ?? globalThis.fetch;
   switch (d.type) {
@@ -74,7 +78,12 @@ function buildDetector(def: RuleDef, deps: EngineDeps, cache: Lru<string, Promis
     case "secrets":
       return createSecretsDetector(d);
     case "llm_judge":
-      return createJudgeDetector({ id: def.id, hazard: def.hazard, description: def.description }, d, deps.judge, cache);
+      return createJudgeDetector(
+        { id: def.id, hazard: def.hazard, description: def.description },
+        d,
+        deps.judge,
+        cache,
+      );
     case "classifier":
       return createClassifierDetector(d, fetchFn);
     case "webhook":
@@ -92,7 +101,9 @@ export class LaneScanner {
 
   constructor(rules: CompiledRule[]) {
     this.sync = rules.filter((r) => r.detector.mode === "sync");
-    this.async = rules.filter((r): r is CompiledRule & { detector: AsyncDetector } => r.detector.mode === "async");
+    this.async = rules.filter(
+      (r): r is CompiledRule & { detector: AsyncDetector } => r.detector.mode === "async",
+    );
     const regex: Array<{ key: number; def: RegexDef }> = [];
     const keywords: Array<{ key: number; def: KeywordsDef }> = [];
     this.others = [];
@@ -121,7 +132,8 @@ export class LaneScanner {
       } catch (err) {
         // An index failing fails each of its rules, so each rule's on_error applies.
         for (const r of this.sync) {
-          if (r.def.detector.type === (index === this.regex ? "regex" : "keywords")) out.push({ rule: r, result: threw(err) });
+          if (r.def.detector.type === (index === this.regex ? "regex" : "keywords"))
+            out.push({ rule: r, result: threw(err) });
         }
         continue;
       }
@@ -144,7 +156,10 @@ export class LaneScanner {
 }
 
 export function threw(err: unknown): DetectorResult {
-  return { verdict: "no_match", error: { kind: "threw", message: err instanceof Error ? err.message : String(err) } };
+  return {
+    verdict: "no_match",
+    error: { kind: "threw", message: err instanceof Error ? err.message : String(err) },
+  };
 }
 
 export interface CompiledPolicy {
@@ -165,7 +180,10 @@ export function compilePolicy(policy: LoadedPolicy, deps: EngineDeps): CompiledP
   const warnings: string[] = [];
   policy.def.rules.forEach((def, index) => {
     if (def.enabled_if === "judge" && !deps.judge) {
-      inactiveRules.push({ ruleId: def.id, reason: "needs an LLM judge (enabled_if: judge) and none is configured" });
+      inactiveRules.push({
+        ruleId: def.id,
+        reason: "needs an LLM judge (enabled_if: judge) and none is configured",
+      });
       return;
     }
     if (def.detector.type === "llm_judge" && !deps.judge) {
@@ -187,6 +205,9 @@ export function compilePolicy(policy: LoadedPolicy, deps: EngineDeps): CompiledP
   });
   const inLane = (lane: Lane) =>
     rules.filter((r) => (lane === "thinking" ? r.def.thinking : r.def.stages.includes(lane)));
-  const lanes = Object.fromEntries(LANES.map((l) => [l, new LaneScanner(inLane(l))])) as Record<Lane, LaneScanner>;
+  const lanes = Object.fromEntries(LANES.map((l) => [l, new LaneScanner(inLane(l))])) as Record<
+    Lane,
+    LaneScanner
+  >;
   return { rules, byIndex: new Map(rules.map((r) => [r.index, r])), lanes, inactiveRules, warnings };
 }

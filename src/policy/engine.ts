@@ -9,7 +9,13 @@ import { extractSegments, type Segment, setAtPath } from "./extract.js";
 import { jsonStringMap } from "./json-strings.js";
 import type { LoadedPolicy } from "./parse.js";
 import { applyRedactions, type Redaction } from "./redact.js";
-import { type Action, type MessagesRequestLike, maxAction, type OutputScreen, type Screening } from "./types.js";
+import {
+  type Action,
+  type MessagesRequestLike,
+  maxAction,
+  type OutputScreen,
+  type Screening,
+} from "./types.js";
 import { createWindowScreen } from "./window.js";
 
 export type { EngineDeps } from "./compile.js";
@@ -54,13 +60,24 @@ function contextOf(policy: LoadedPolicy, seg: Segment): SegmentContext {
   };
 }
 
-async function findAll(compiled: CompiledPolicy, segments: Segment[], signal?: AbortSignal): Promise<Finding[][]> {
-  const found: Finding[][] = segments.map((seg) => compiled.lanes[laneOf(seg)].scanSync(seg.text, compiled.byIndex));
+async function findAll(
+  compiled: CompiledPolicy,
+  segments: Segment[],
+  signal?: AbortSignal,
+): Promise<Finding[][]> {
+  const found: Finding[][] = segments.map((seg) =>
+    compiled.lanes[laneOf(seg)].scanSync(seg.text, compiled.byIndex),
+  );
   const tasks: Array<() => Promise<void>> = [];
   segments.forEach((seg, i) => {
     for (const rule of compiled.lanes[laneOf(seg)].async) {
       tasks.push(async () => {
-        const result = await runAsyncDetector(rule.detector, seg.text, { ruleId: rule.id, stage: seg.stage }, signal);
+        const result = await runAsyncDetector(
+          rule.detector,
+          seg.text,
+          { ruleId: rule.id, stage: seg.stage },
+          signal,
+        );
         if (result.verdict === "match" || result.error) found[i]?.push({ rule, result });
       });
     }
@@ -108,7 +125,12 @@ export function createPolicyEngine(policy: LoadedPolicy, deps: EngineDeps = {}):
     },
 
     createOutputScreen(opts = {}) {
-      return createWindowScreen({ policy, compiled, windowChars, ...(opts.signal ? { signal: opts.signal } : {}) });
+      return createWindowScreen({
+        policy,
+        compiled,
+        windowChars,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
     },
   };
 }

@@ -37,14 +37,28 @@ const THINKING_REASON = "thinking cannot be altered without breaking its signatu
 const JSON_REASON = "the match is not inside a JSON string value, so a marker cannot replace it safely";
 
 /** The action for a span after escalation: a redaction that cannot be applied safely becomes a block. */
-export function escalate(action: Action, ctx: SegmentContext, span: Span): { action: Action; reason?: string } {
+export function escalate(
+  action: Action,
+  ctx: SegmentContext,
+  span: Span,
+): { action: Action; reason?: string } {
   if (action !== "redact") return { action };
   if (ctx.kind === "thinking") return { action: "block", reason: THINKING_REASON };
-  if (ctx.kind === "json" && !ctx.json?.safeRange(span.start, span.end)) return { action: "block", reason: JSON_REASON };
+  if (ctx.kind === "json" && !ctx.json?.safeRange(span.start, span.end))
+    return { action: "block", reason: JSON_REASON };
   return { action };
 }
 
-function explanation(rule: CompiledRule, ctx: SegmentContext, f: Finding, action: Action, count: number, label: string, span: Span, reason?: string): string {
+function explanation(
+  rule: CompiledRule,
+  ctx: SegmentContext,
+  f: Finding,
+  action: Action,
+  count: number,
+  label: string,
+  span: Span,
+  reason?: string,
+): string {
   const err = f.result.error;
   const vars = {
     rule: rule.id,
@@ -63,7 +77,8 @@ function explanation(rule: CompiledRule, ctx: SegmentContext, f: Finding, action
     const tpl = rule.def.explanation_on_error ?? DEFAULT_ERROR_EXPLANATIONS[rule.onError];
     return renderExplanation(tpl, vars, matched);
   }
-  if (reason) return `${renderExplanation(DEFAULT_EXPLANATIONS.block, vars, matched)} It could not be hidden instead: ${reason}.`;
+  if (reason)
+    return `${renderExplanation(DEFAULT_EXPLANATIONS.block, vars, matched)} It could not be hidden instead: ${reason}.`;
   return renderExplanation(rule.def.explanation ?? DEFAULT_EXPLANATIONS[action], vars, matched);
 }
 
@@ -104,7 +119,9 @@ export function decideFinding(ctx: SegmentContext, f: Finding, errorRegion?: Spa
       ...(err ? { detectorError: { ...err, failMode: rule.onError } } : {}),
       ...(reason ? { escalated: { from: base, reason } } : {}),
     };
-    out.push(action === "redact" ? { match, redaction: { start: span.start, end: span.end, label } } : { match });
+    out.push(
+      action === "redact" ? { match, redaction: { start: span.start, end: span.end, label } } : { match },
+    );
   }
   return out;
 }

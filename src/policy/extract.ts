@@ -38,8 +38,17 @@ function add(w: Walk, stage: Stage, kind: SegmentKind, text: unknown, path: Arra
 }
 
 /** String content or an array of blocks, at `path`. */
-function walkContent(w: Walk, stage: Stage, content: unknown, path: Array<string | number>, top: boolean): void {
-  if (typeof content === "string") return add(w, stage, "text", content, path);
+function walkContent(
+  w: Walk,
+  stage: Stage,
+  content: unknown,
+  path: Array<string | number>,
+  top: boolean,
+): void {
+  if (typeof content === "string") {
+    add(w, stage, "text", content, path);
+    return;
+  }
   if (!Array.isArray(content)) return;
   content.forEach((block, j) => {
     if (top) w.blockIndex = j;
@@ -58,25 +67,25 @@ function walkDocument(w: Walk, stage: Stage, b: Block, path: Array<string | numb
 
 function walkBlock(w: Walk, stage: Stage, b: Block, path: Array<string | number>): void {
   const type = typeof b.type === "string" ? b.type : "";
-  if (type === "text") return add(w, stage, "text", b.text, [...path, "text"]);
-  if (type === "image") {
-    w.skipped.images++;
-    return;
-  }
-  if (type === "document") return walkDocument(w, stage, b, path);
-  if (type === "tool_result") return walkContent(w, "tool_result", b.content, [...path, "content"], false);
-  if (type.endsWith("tool_use") && "input" in b) {
-    return add(w, "tool_use", "json", JSON.stringify(b.input ?? {}), [...path, "input"]);
-  }
-  if (type === "thinking") return add(w, stage, "thinking", b.thinking, [...path, "thinking"]);
-  if (type === "redacted_thinking") {
-    w.skipped.redactedThinking++;
-    return;
-  }
+  if (type === "text") add(w, stage, "text", b.text, [...path, "text"]);
+  else if (type === "image") w.skipped.images++;
+  else if (type === "document") walkDocument(w, stage, b, path);
+  else if (type === "tool_result") walkContent(w, "tool_result", b.content, [...path, "content"], false);
+  else if (type.endsWith("tool_use") && "input" in b) {
+    add(w, "tool_use", "json", JSON.stringify(b.input ?? {}), [...path, "input"]);
+  } else if (type === "thinking") add(w, stage, "thinking", b.thinking, [...path, "thinking"]);
+  else if (type === "redacted_thinking") w.skipped.redactedThinking++;
   // Other blocks (search results, server tool results, future types): read their text if they carry any.
-  if (typeof b.text === "string") return add(w, stage, "text", b.text, [...path, "text"]);
-  if (Array.isArray(b.content)) return walkContent(w, type.endsWith("tool_result") ? "tool_result" : stage, b.content, [...path, "content"], false);
-  w.skipped.other++;
+  else if (typeof b.text === "string") add(w, stage, "text", b.text, [...path, "text"]);
+  else if (Array.isArray(b.content)) {
+    walkContent(
+      w,
+      type.endsWith("tool_result") ? "tool_result" : stage,
+      b.content,
+      [...path, "content"],
+      false,
+    );
+  } else w.skipped.other++;
 }
 
 /**
@@ -103,6 +112,7 @@ export function extractSegments(req: MessagesRequestLike): { segments: Segment[]
 /** Sets `value` at `path` inside a (cloned) request. */
 export function setAtPath(root: unknown, path: ReadonlyArray<string | number>, value: unknown): void {
   let cur = root as Record<string | number, unknown>;
-  for (let i = 0; i < path.length - 1; i++) cur = cur[path[i] as string | number] as Record<string | number, unknown>;
+  for (let i = 0; i < path.length - 1; i++)
+    cur = cur[path[i] as string | number] as Record<string | number, unknown>;
   cur[path[path.length - 1] as string | number] = value;
 }

@@ -100,7 +100,9 @@ function formatPath(path: readonly PathKey[], data: unknown): string {
   let rest = path;
   if ((path[0] === "rules" || path[0] === "tests") && typeof path[1] === "number") {
     const ruleId = valueAt(data, [path[0], path[1], path[0] === "rules" ? "id" : "name"]);
-    parts.push(`${String(path[0])}[${path[1]}]${typeof ruleId === "string" ? ` (${path[0] === "rules" ? "id" : "name"} ${JSON.stringify(ruleId)})` : ""}`);
+    parts.push(
+      `${String(path[0])}[${path[1]}]${typeof ruleId === "string" ? ` (${path[0] === "rules" ? "id" : "name"} ${JSON.stringify(ruleId)})` : ""}`,
+    );
     rest = path.slice(2);
   }
   let field = "";
@@ -111,16 +113,20 @@ function formatPath(path: readonly PathKey[], data: unknown): string {
 
 function message(issue: Issue, data: unknown): string {
   const got = valueAt(data, issue.path);
+  const want = (options: string) =>
+    got === undefined ? `required: one of ${options}` : `expected one of ${options}, got ${describe(got)}`;
   switch (issue.code) {
     case "invalid_union": {
       const opts = (issue as { options?: unknown[] }).options;
-      if (Array.isArray(opts)) return `expected one of ${opts.join("|")}, got ${describe(got)}`;
+      if (Array.isArray(opts)) return want(opts.join("|"));
       return issue.message;
     }
     case "invalid_value":
-      return `expected one of ${issue.values.map(String).join("|")}, got ${describe(got)}`;
+      return want(issue.values.map(String).join("|"));
     case "invalid_type":
-      return got === undefined ? `required (${issue.expected})` : `expected ${issue.expected}, got ${describe(got)}`;
+      return got === undefined
+        ? `required (${issue.expected})`
+        : `expected ${issue.expected}, got ${describe(got)}`;
     default:
       return issue.message;
   }

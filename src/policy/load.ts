@@ -22,7 +22,9 @@ export async function loadPolicyFile(file: string): Promise<LoadedPolicy> {
   try {
     source = await readFile(file, "utf8");
   } catch (err) {
-    throw new PolicyError(file, [`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`]);
+    throw new PolicyError(file, [
+      `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    ]);
   }
   return parsePolicy(source, file);
 }
@@ -116,7 +118,9 @@ export function watchPolicies(
   };
   let target: { dir: string; only: string | undefined };
   try {
-    target = statSync(abs).isDirectory() ? { dir: abs, only: undefined } : { dir: dirname(abs), only: basename(abs) };
+    target = statSync(abs).isDirectory()
+      ? { dir: abs, only: undefined }
+      : { dir: dirname(abs), only: basename(abs) };
   } catch {
     target = { dir: dirname(abs), only: basename(abs) };
   }

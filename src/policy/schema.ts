@@ -143,16 +143,19 @@ export const detectorSchema = z.discriminatedUnion("type", [
   webhookDetector,
 ]);
 
-const template = z.string().min(1).superRefine((t, ctx) => {
-  for (const m of t.matchAll(/\{([^{}]*)\}/g)) {
-    if (!(PLACEHOLDERS as readonly string[]).includes(m[1] ?? "")) {
-      ctx.addIssue({
-        code: "custom",
-        message: `unknown placeholder {${m[1]}} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(" ")})`,
-      });
+const template = z
+  .string()
+  .min(1)
+  .superRefine((t, ctx) => {
+    for (const m of t.matchAll(/\{([^{}]*)\}/g)) {
+      if (!(PLACEHOLDERS as readonly string[]).includes(m[1] ?? "")) {
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown placeholder {${m[1]}} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(" ")})`,
+        });
+      }
     }
-  }
-});
+  });
 
 export const ruleSchema = z
   .strictObject({
@@ -196,17 +199,26 @@ export const policySchema = z
   .superRefine((p, ctx) => {
     const seen = new Set<string>();
     p.rules.forEach((r, i) => {
-      if (seen.has(r.id)) ctx.addIssue({ code: "custom", path: ["rules", i, "id"], message: "duplicate rule id" });
+      if (seen.has(r.id))
+        ctx.addIssue({ code: "custom", path: ["rules", i, "id"], message: "duplicate rule id" });
       seen.add(r.id);
     });
     p.tests.forEach((t, i) => {
       t.rules?.forEach((rid, j) => {
         if (!seen.has(rid)) {
-          ctx.addIssue({ code: "custom", path: ["tests", i, "rules", j], message: `no rule with id "${rid}"` });
+          ctx.addIssue({
+            code: "custom",
+            path: ["tests", i, "rules", j],
+            message: `no rule with id "${rid}"`,
+          });
         }
       });
       if (t.kind !== undefined && t.stage !== "output" && t.stage !== "tool_use") {
-        ctx.addIssue({ code: "custom", path: ["tests", i, "kind"], message: "kind applies to stage output or tool_use" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["tests", i, "kind"],
+          message: "kind applies to stage output or tool_use",
+        });
       }
     });
   });

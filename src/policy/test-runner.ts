@@ -32,8 +32,13 @@ function requestFor(t: TestDef): { req: MessagesRequestLike; read(r: MessagesReq
       return { req: { system: t.text, messages: [] }, read: (r) => String(r.system) };
     case "tool_result":
       return {
-        req: { messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_test", content: t.text }] }] },
-        read: (r) => String((r.messages[0]?.content as Array<{ content: unknown }>)[0]?.content),
+        req: {
+          messages: [
+            { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_test", content: t.text }] },
+          ],
+        },
+        read: (r) =>
+          String((r.messages[0]?.content as Array<{ content: unknown }> | undefined)?.[0]?.content),
       };
     case "tool_use": {
       let input: unknown;
@@ -45,11 +50,15 @@ function requestFor(t: TestDef): { req: MessagesRequestLike; read(r: MessagesReq
       const block = { type: "tool_use", id: "toolu_test", name: "test_tool", input };
       return {
         req: { messages: [{ role: "assistant", content: [block] }] },
-        read: (r) => JSON.stringify((r.messages[0]?.content as Array<{ input: unknown }>)[0]?.input),
+        read: (r) =>
+          JSON.stringify((r.messages[0]?.content as Array<{ input: unknown }> | undefined)?.[0]?.input),
       };
     }
     default:
-      return { req: { messages: [{ role: "user", content: t.text }] }, read: (r) => String(r.messages[0]?.content) };
+      return {
+        req: { messages: [{ role: "user", content: t.text }] },
+        read: (r) => String(r.messages[0]?.content),
+      };
   }
 }
 
@@ -59,7 +68,12 @@ async function viaRequest(engine: PolicyEngine, t: TestDef): Promise<Outcome> {
   return { action: s.action, matches: s.matches, text: read(s.request) };
 }
 
-async function viaStream(engine: PolicyEngine, kind: BlockKind, text: string, delta: number): Promise<Outcome> {
+async function viaStream(
+  engine: PolicyEngine,
+  kind: BlockKind,
+  text: string,
+  delta: number,
+): Promise<Outcome> {
   const screen = engine.createOutputScreen();
   let out = "";
   let action: Action = "allow";
@@ -83,16 +97,21 @@ function streamKind(t: TestDef): BlockKind | null {
 }
 
 function describeMatches(ms: RuleMatch[]): string {
-  return ms.length === 0 ? "no rule matched" : `matched ${ms.map((m) => `${m.ruleId}→${m.action}`).join(", ")}`;
+  return ms.length === 0
+    ? "no rule matched"
+    : `matched ${ms.map((m) => `${m.ruleId}→${m.action}`).join(", ")}`;
 }
 
 function check(t: TestDef, o: Outcome): string | undefined {
   const problems: string[] = [];
   if (o.action !== t.expect) problems.push(describeMatches(o.matches));
   const missing = (t.rules ?? []).filter((r) => !o.matches.some((m) => m.ruleId === r));
-  if (missing.length > 0) problems.push(`expected rule(s) ${missing.join(", ")} to match; ${describeMatches(o.matches)}`);
+  if (missing.length > 0)
+    problems.push(`expected rule(s) ${missing.join(", ")} to match; ${describeMatches(o.matches)}`);
   if (t.redacted !== undefined && o.text !== t.redacted) {
-    problems.push(`text after screening was ${JSON.stringify(o.text)}, expected ${JSON.stringify(t.redacted)}`);
+    problems.push(
+      `text after screening was ${JSON.stringify(o.text)}, expected ${JSON.stringify(t.redacted)}`,
+    );
   }
   return problems.length > 0 ? problems.join("; ") : undefined;
 }
@@ -109,7 +128,10 @@ async function runOne(engine: PolicyEngine, t: TestDef): Promise<{ got: Action; 
   if (detail !== undefined) return { got: whole.action, detail };
   const split = await viaStream(engine, kind, t.text, STREAM_DELTA);
   if (split.action !== whole.action || (t.redacted !== undefined && split.text !== whole.text)) {
-    return { got: whole.action, detail: `streamed in ${STREAM_DELTA}-char deltas it gave ${split.action} (${describeMatches(split.matches)})` };
+    return {
+      got: whole.action,
+      detail: `streamed in ${STREAM_DELTA}-char deltas it gave ${split.action} (${describeMatches(split.matches)})`,
+    };
   }
   return { got: whole.action };
 }
@@ -121,17 +143,33 @@ function testName(t: TestDef, i: number): string {
 }
 
 /** Runs every test case of the policy; tests needing an unconfigured judge are reported as skipped. */
-export async function runPolicyTests(policy: LoadedPolicy, deps: EngineDeps = {}): Promise<PolicyTestResult[]> {
+export async function runPolicyTests(
+  policy: LoadedPolicy,
+  deps: EngineDeps = {},
+): Promise<PolicyTestResult[]> {
   const engine = createPolicyEngine(policy, deps);
   const out: PolicyTestResult[] = [];
   for (const [i, t] of policy.def.tests.entries()) {
     const name = testName(t, i);
     if (t.enabled_if === "judge" && !deps.judge) {
-      out.push({ name, pass: true, skipped: true, expected: t.expect, got: t.expect, detail: "needs an LLM judge" });
+      out.push({
+        name,
+        pass: true,
+        skipped: true,
+        expected: t.expect,
+        got: t.expect,
+        detail: "needs an LLM judge",
+      });
       continue;
     }
     const r = await runOne(engine, t);
-    out.push({ name, pass: r.detail === undefined, expected: t.expect, got: r.got, ...(r.detail ? { detail: r.detail } : {}) });
+    out.push({
+      name,
+      pass: r.detail === undefined,
+      expected: t.expect,
+      got: r.got,
+      ...(r.detail ? { detail: r.detail } : {}),
+    });
   }
   return out;
 }

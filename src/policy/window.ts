@@ -46,6 +46,8 @@ interface Plan {
   reds: Array<Redaction & { rule: number; spanStart: number }>;
   cut: number;
   blocked: boolean;
+  /** Whether detectors ran (when not, a carried redaction stays as it was). */
+  scanned: boolean;
 }
 
 export interface WindowOptions {
@@ -83,9 +85,10 @@ export function createWindowScreen(opts: WindowOptions): OutputScreen {
   function plan(st: BlockState, final: boolean): Plan {
     const len = st.orig.length;
     const safe = final ? len : Math.max(st.released, len - opts.windowChars);
-    const p: Plan = { matches: [], reds: [], cut: safe, blocked: false };
+    const p: Plan = { matches: [], reds: [], cut: safe, blocked: false, scanned: false };
     const lane = compiled.lanes[st.lane];
     if (safe <= st.released || !lane.hasSync) return p;
+    p.scanned = true;
     const from = Math.min(contextStart(st.orig, st.released), st.carry?.start ?? Number.POSITIVE_INFINITY);
     const findings = lane.scanSync(st.orig.slice(from), compiled.byIndex);
     const ctx = ctxOf(st);
@@ -133,14 +136,18 @@ export function createWindowScreen(opts: WindowOptions): OutputScreen {
   function commit(st: BlockState, p: Plan, final: boolean): string {
     const from = st.released;
     const cut = Math.max(from, p.cut);
-    const release = applyRedactions(st.orig.slice(from, cut), p.reds, { json: st.segKind === "json", offset: from });
+    const release = applyRedactions(st.orig.slice(from, cut), p.reds, {
+      json: st.segKind === "json",
+      offset: from,
+    });
     st.released = cut;
+    if (p.blocked) stopped = true;
+    if (!p.scanned && !final) return release;
     const open = final || p.blocked ? undefined : p.reds.find((r) => r.end >= st.orig.length);
     st.carry =
       open && st.orig.length - open.spanStart <= MAX_CARRY
         ? { rule: open.rule, start: open.spanStart, label: open.label }
         : null;
-    if (p.blocked) stopped = true;
     return release;
   }
 
@@ -161,11 +168,18 @@ export function createWindowScreen(opts: WindowOptions): OutputScreen {
     const results = await mapLimit(
       rules.map((rule) => async () => ({
         rule,
-        result: await runAsyncDetector(rule.detector, st.orig, { ruleId: rule.id, stage: st.stage }, opts.signal),
+        result: await runAsyncDetector(
+          rule.detector,
+          st.orig,
+          { ruleId: rule.id, stage: st.stage },
+          opts.signal,
+        ),
       })),
       8,
     );
-    return results.filter((f) => f.result.verdict === "match" || f.result.error).flatMap((f) => decideFinding(ctx, f));
+    return results
+      .filter((f) => f.result.verdict === "match" || f.result.error)
+      .flatMap((f) => decideFinding(ctx, f));
   }
 
   return {
@@ -200,7 +214,8 @@ export function createWindowScreen(opts: WindowOptions): OutputScreen {
         const m = d.match;
         // Text before heldFrom is gone: a redaction reaching into it can only end the stream.
         if (m.action === "block" || (d.redaction && d.redaction.start < heldFrom)) {
-          if (m.action === "redact") Object.assign(m, { action: "block", escalated: { from: "redact", reason: AFTER_RELEASE } });
+          if (m.action === "redact")
+            Object.assign(m, { action: "block", escalated: { from: "redact", reason: AFTER_RELEASE } });
           p.blocked = true;
         } else if (d.redaction) p.reds.push({ ...d.redaction, rule: -1, spanStart: d.redaction.start });
         matches.push(m);

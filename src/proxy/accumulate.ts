@@ -79,7 +79,8 @@ export class MessageAccumulator {
         const delta = (data.delta ?? {}) as EventData;
         if ("stop_reason" in delta) this.msg.stopReason = (delta.stop_reason as string | null) ?? null;
         if ("stop_details" in delta) this.msg.stopDetails = delta.stop_details;
-        if (data.usage) this.msg.usage = { ...(this.msg.usage ?? {}), ...(data.usage as Record<string, unknown>) };
+        if (data.usage)
+          this.msg.usage = { ...(this.msg.usage ?? {}), ...(data.usage as Record<string, unknown>) };
         break;
       }
       case "message_stop":

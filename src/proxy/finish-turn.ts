@@ -96,7 +96,10 @@ export async function finishTurn(deps: ProxyDeps, turn: TurnRef, ending: Ending)
       await insertMessages(tx, turn.session.pk, [node], "output", {
         status: complete ? "complete" : "partial",
         turnId: turn.id,
-        meta: { incompleteBlocks: ending.message?.incompleteBlocks ?? [], stopReason: ending.message?.stopReason ?? null },
+        meta: {
+          incompleteBlocks: ending.message?.incompleteBlocks ?? [],
+          stopReason: ending.message?.stopReason ?? null,
+        },
       });
     }
     const ended = await endTurn(tx, turn.id, {
@@ -124,7 +127,12 @@ export async function finishTurn(deps: ProxyDeps, turn: TurnRef, ending: Ending)
   });
   deps.lifecycle.settle(turn.id);
   deps.log.info(
-    { requestId: turn.requestId, turnId: turn.id, ending: ending.turnEnding, interventions: interventions.length },
+    {
+      requestId: turn.requestId,
+      turnId: turn.id,
+      ending: ending.turnEnding,
+      interventions: interventions.length,
+    },
     "turn ended",
   );
   return {

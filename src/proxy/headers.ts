@@ -1,10 +1,21 @@
 /** Which upstream response headers reach the client, and the ones Candor adds. */
 
 // Hop-by-hop or recomputed by Node: never copied.
-const DROP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "date", "server"]);
+const DROP = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "content-length",
+  "content-encoding",
+  "date",
+  "server",
+]);
 
 /** Upstream headers (request-id, anthropic-ratelimit-*, retry-after…) plus Candor's own request id. */
-export function forwardableResponseHeaders(headers: Headers, candorRequestId: string): Record<string, string> {
+export function forwardableResponseHeaders(
+  headers: Headers,
+  candorRequestId: string,
+): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, key) => {
     if (!DROP.has(key)) out[key] = value;

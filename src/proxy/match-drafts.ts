@@ -34,7 +34,11 @@ export function draftsForMatches(
   for (const m of matches) {
     const cause = causeForMatch(m);
     if (!cause) continue;
-    const node = output ? null : m.location.messageIndex === null ? chain[0] : chain[m.location.messageIndex + 1];
+    const node = output
+      ? null
+      : m.location.messageIndex === null
+        ? chain[0]
+        : chain[m.location.messageIndex + 1];
     drafts.push({
       cause,
       turnId,
@@ -59,7 +63,9 @@ export function draftsForMatches(
       facts: {
         stage: m.stage,
         detector: m.detector,
-        ...(m.detectorError ? { check_failed: m.detectorError.kind, fail_mode: m.detectorError.failMode } : {}),
+        ...(m.detectorError
+          ? { check_failed: m.detectorError.kind, fail_mode: m.detectorError.failMode }
+          : {}),
       },
     });
   }

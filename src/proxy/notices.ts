@@ -64,7 +64,9 @@ export function blockedStreamFrames(msg: AccumulatedMessage, notice: BlockedNoti
 
 /** An SSE error event (Anthropic's shape) telling the client the reply was cut off and what was kept. */
 export function interruptionFrame(type: string, message: string, inband: InbandIntervention | null): string {
-  return (inband ? interventionFrame(inband) : "") + frame("error", { type: "error", error: { type, message } });
+  return (
+    (inband ? interventionFrame(inband) : "") + frame("error", { type: "error", error: { type, message } })
+  );
 }
 
 /** A whole non-streaming refusal message for a blocked request or reply. */

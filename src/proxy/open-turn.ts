@@ -3,20 +3,21 @@
  * input messages, the turn row and the records of what the client dropped and what the input policy found.
  * "A user's input is durable before it is forwarded upstream" is this function.
  */
-import type { RuleMatch } from "../policy/types.js";
+
 import type { PolicyEngine } from "../policy/engine.js";
-import { resolveSession } from "../session/resolve.js";
+import type { RuleMatch } from "../policy/types.js";
 import type { ChainNode } from "../session/chain.js";
+import { resolveSession } from "../session/resolve.js";
 import { newId } from "../store/ids.js";
 import { insertMessages, type SessionRow, touchSession } from "../store/sessions.js";
-import { openTurn } from "../store/turns.js";
 import type { Tenant } from "../store/tenants.js";
+import { openTurn } from "../store/turns.js";
 import type { InterventionDraft, RecordedIntervention } from "../transparency/recorder.js";
 import type { ProxyDeps } from "./deps.js";
 import type { FinishedTurn } from "./finish-turn.js";
-import type { MessagesCall } from "./pipeline.js";
-import type { BlockedNotice } from "./notices.js";
 import { draftsForMatches } from "./match-drafts.js";
+import type { BlockedNotice } from "./notices.js";
+import type { MessagesCall } from "./pipeline.js";
 
 export interface OpenedTurn {
   id: string;
@@ -116,7 +117,9 @@ export async function openTurnDurably(deps: ProxyDeps, call: MessagesCall): Prom
 }
 
 function noticeFor(finished: FinishedTurn, explainUrl: string): BlockedNotice {
-  const block = finished.interventions.find((i) => i.cause === "policy_block" || i.cause === "policy_check_failed");
+  const block = finished.interventions.find(
+    (i) => i.cause === "policy_block" || i.cause === "policy_check_failed",
+  );
   const explanation = block?.explanation ?? "This reply was withheld by the service's content policy.";
   return {
     text: `[Withheld by Candor] ${explanation} Details: ${explainUrl}`,

@@ -77,7 +77,8 @@ export function endingForUpstreamFailure(result: Exclude<UpstreamResult, { ok: t
     };
   }
   const cause: Cause = result.kind === "aborted" ? "client_disconnect" : "upstream_error";
-  const type = result.kind === "timeout" ? "timeout_error" : result.kind === "aborted" ? "aborted" : "api_error";
+  const type =
+    result.kind === "timeout" ? "timeout_error" : result.kind === "aborted" ? "aborted" : "api_error";
   return {
     turnEnding: result.kind === "aborted" ? "client_disconnect" : "upstream_error",
     cause,
@@ -101,18 +102,31 @@ export function endingForRelay(end: RelayEnd, upstreamRequestId: string | null):
   };
   switch (end.kind) {
     case "finished":
-      return { ...endingForFinished(end.message, upstreamRequestId), outputMatches: end.matches, withheld: end.withheld };
+      return {
+        ...endingForFinished(end.message, upstreamRequestId),
+        outputMatches: end.matches,
+        withheld: end.withheld,
+      };
     case "upstream_error_event": {
       const type = end.errorType ?? "api_error";
       const cause = causeForUpstreamError(null, type);
-      return { ...base, turnEnding: turnEndingFor(cause), cause, error: { type, status: null, message: null } };
+      return {
+        ...base,
+        turnEnding: turnEndingFor(cause),
+        cause,
+        error: { type, status: null, message: null },
+      };
     }
     case "reset":
       return {
         ...base,
         turnEnding: "connection_reset",
         cause: "upstream_error",
-        error: { type: "connection_reset", status: null, message: "the upstream connection closed mid-reply" },
+        error: {
+          type: "connection_reset",
+          status: null,
+          message: "the upstream connection closed mid-reply",
+        },
       };
     case "blocked":
       return { ...base, turnEnding: "blocked", cause: "policy_block" };
@@ -121,6 +135,11 @@ export function endingForRelay(end: RelayEnd, upstreamRequestId: string | null):
     case "shutdown":
       return { ...base, turnEnding: "shutdown", cause: "shutdown" };
     case "proxy_error":
-      return { ...base, turnEnding: "proxy_error", cause: "proxy_error", error: { type: "proxy_error", status: null, message: null } };
+      return {
+        ...base,
+        turnEnding: "proxy_error",
+        cause: "proxy_error",
+        error: { type: "proxy_error", status: null, message: null },
+      };
   }
 }

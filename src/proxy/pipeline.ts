@@ -7,17 +7,17 @@
  * Every way out goes through `finishTurn`, so the record and the answer are each made in one place.
  */
 import type { Tenant } from "../store/tenants.js";
-import { type Ending, endingForFinished, endingForRelay, endingForUpstreamFailure } from "./outcome.js";
-import type { MessagesRequest } from "./messages-request.js";
 import { accumulateMessageBody } from "./accumulate.js";
+import type { ProxyDeps } from "./deps.js";
+import { type FinishedTurn, finishTurn } from "./finish-turn.js";
+import { forwardableResponseHeaders } from "./headers.js";
+import type { MessagesRequest } from "./messages-request.js";
 import { blockedInputStream, blockedMessageBody, interruptionFrame } from "./notices.js";
+import { type OpenedTurn, openTurnDurably } from "./open-turn.js";
+import { type Ending, endingForFinished, endingForRelay, endingForUpstreamFailure } from "./outcome.js";
 import { relayStream } from "./relay.js";
 import { type ScreenedBody, screenNonStreaming } from "./screen-body.js";
-import type { ProxyDeps } from "./deps.js";
-import { openTurnDurably, type OpenedTurn } from "./open-turn.js";
-import { finishTurn, type FinishedTurn } from "./finish-turn.js";
 import { upstreamErrorResponse } from "./upstream-errors.js";
-import { forwardableResponseHeaders } from "./headers.js";
 
 export interface MessagesCall {
   tenant: Tenant;
@@ -79,7 +79,11 @@ function respondBlockedInput(deps: ProxyDeps, call: MessagesCall, turn: OpenedTu
     const notice = turn.notice(finished);
     if (call.tenant.settings.blockResponse === "error") {
       return Response.json(
-        { type: "error", error: { type: "invalid_request_error", message: notice.explanation }, request_id: call.requestId },
+        {
+          type: "error",
+          error: { type: "invalid_request_error", message: notice.explanation },
+          request_id: call.requestId,
+        },
         { status: 400, headers },
       );
     }
@@ -87,7 +91,9 @@ function respondBlockedInput(deps: ProxyDeps, call: MessagesCall, turn: OpenedTu
     if (call.request.stream) {
       const inband = call.tenant.settings.inbandEvents !== false;
       const body = blockedInputStream(model, notice, inband);
-      return new Response(body, { headers: { ...headers, "content-type": "text/event-stream; charset=utf-8" } });
+      return new Response(body, {
+        headers: { ...headers, "content-type": "text/event-stream; charset=utf-8" },
+      });
     }
     return Response.json(blockedMessageBody(model, notice, [], null), { headers });
   })();
@@ -113,12 +119,17 @@ async function respondNonStreaming(
       midStream: false,
     });
     return Response.json(
-      { type: "error", error: { type: "api_error", message: "The upstream answered with an invalid body." }, request_id: turn.requestId },
+      {
+        type: "error",
+        error: { type: "api_error", message: "The upstream answered with an invalid body." },
+        request_id: turn.requestId,
+      },
       { status: 502, headers: turn.headers(finished) },
     );
   }
   const screened = await screenNonStreaming(turn.screen, parsed);
-  if (screened.block) return respondBlockedOutput(deps, turn, parsed, screened, upstreamHeaders, upstreamRequestId);
+  if (screened.block)
+    return respondBlockedOutput(deps, turn, parsed, screened, upstreamHeaders, upstreamRequestId);
   const outText = screened.changed ? JSON.stringify(screened.body) : text;
   await deps.journal.append(turn.id, outText);
   const message = accumulateMessageBody(screened.body);
@@ -149,7 +160,9 @@ async function respondBlockedOutput(
     withheld: screened.withheld,
   });
   const notice = turn.notice(finished);
-  const body = JSON.stringify(blockedMessageBody(String(parsed.model ?? ""), notice, screened.keptContent, message.usage));
+  const body = JSON.stringify(
+    blockedMessageBody(String(parsed.model ?? ""), notice, screened.keptContent, message.usage),
+  );
   await deps.journal.append(turn.id, body);
   const headers = { ...upstreamHeaders, ...turn.headers(finished), "content-type": "application/json" };
   return new Response(body, { status: 200, headers });
@@ -170,6 +183,7 @@ function respondStreaming(
     screen: turn.screen?.createOutputScreen() ?? null,
     journal: (frames) => deps.journal.append(turn.id, frames),
     shutdownSignal: deps.lifecycle.shutdownSignal,
+    clientGone: () => call.signal.aborted,
     inbandEvents: inband,
     onEnd: async (end) => {
       detach();
@@ -183,7 +197,11 @@ function respondStreaming(
   deps.lifecycle.track(turn.id, stream);
   return new Response(stream, {
     status: 200,
-    headers: { ...upstreamHeaders, ...turn.headers(null), "content-type": "text/event-stream; charset=utf-8" },
+    headers: {
+      ...upstreamHeaders,
+      ...turn.headers(null),
+      "content-type": "text/event-stream; charset=utf-8",
+    },
   });
 }
 
@@ -191,14 +209,34 @@ function respondStreaming(
 function interruptionFor(ending: Ending, finished: FinishedTurn, inband: boolean): string | null {
   const saved = `What arrived is saved; restore it from session ${finished.sessionId}.`;
   const i = finished.interventions[0];
-  const first = i ? { id: i.id, cause: i.cause, actor: i.actor, explanation: i.explanation, explain_url: finished.explainUrl } : null;
+  const first = i
+    ? {
+        id: i.id,
+        cause: i.cause,
+        actor: i.actor,
+        explanation: i.explanation,
+        explain_url: finished.explainUrl,
+      }
+    : null;
   switch (ending.turnEnding) {
     case "connection_reset":
-      return interruptionFrame("api_error", `The model provider's connection closed mid-reply. ${saved}`, inband ? first : null);
+      return interruptionFrame(
+        "api_error",
+        `The model provider's connection closed mid-reply. ${saved}`,
+        inband ? first : null,
+      );
     case "shutdown":
-      return interruptionFrame("overloaded_error", `Candor is restarting. ${saved} Retry in a moment.`, inband ? first : null);
+      return interruptionFrame(
+        "overloaded_error",
+        `Candor is restarting. ${saved} Retry in a moment.`,
+        inband ? first : null,
+      );
     case "proxy_error":
-      return interruptionFrame("api_error", `Candor failed while relaying the reply (reference ${finished.requestId}). ${saved}`, inband ? first : null);
+      return interruptionFrame(
+        "api_error",
+        `Candor failed while relaying the reply (reference ${finished.requestId}). ${saved}`,
+        inband ? first : null,
+      );
     default:
       return null;
   }

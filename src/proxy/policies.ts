@@ -32,16 +32,21 @@ export async function loadPolicyRegistry(path: string, deps: EngineDeps): Promis
       return engines.get(wanted) ?? engines.get(DEFAULT_POLICY_ID) ?? null;
     },
     versions: () => Object.fromEntries([...engines].map(([id, e]) => [id, e.version])),
-    inactive: () =>
-      [...engines].flatMap(([policyId, e]) => e.inactiveRules.map((r) => ({ policyId, ...r }))),
+    inactive: () => [...engines].flatMap(([policyId, e]) => e.inactiveRules.map((r) => ({ policyId, ...r }))),
     watch(log) {
       return watchPolicies(path, {
         onChange(set) {
           engines = compile(set, deps);
-          log.info({ policies: Object.fromEntries([...set].map(([id, p]) => [id, p.version])) }, "policies reloaded");
+          log.info(
+            { policies: Object.fromEntries([...set].map(([id, p]) => [id, p.version])) },
+            "policies reloaded",
+          );
         },
         onError(err) {
-          log.error({ file: err.file, issues: err.issues }, "policy reload rejected; the previous policies stay in force");
+          log.error(
+            { file: err.file, issues: err.issues },
+            "policy reload rejected; the previous policies stay in force",
+          );
         },
       });
     },

@@ -6,8 +6,9 @@
  * Events nothing changed are forwarded with their original data string (no JSON re-serialisation). The relay
  * never decides how a turn is recorded: it reports a `RelayEnd` and the pipeline records it.
  */
-import type { BlockKind, OutputScreen, RuleMatch } from "../policy/types.js";
+
 import type { ReadableStreamReadResult } from "node:stream/web";
+import type { BlockKind, OutputScreen, RuleMatch } from "../policy/types.js";
 import { type AccumulatedMessage, MessageAccumulator } from "./accumulate.js";
 import { type BlockedNotice, blockedStreamFrames } from "./notices.js";
 import { createSseParser, type EventSourceMessage, formatFrame } from "./sse.js";
@@ -15,7 +16,14 @@ import { createSseParser, type EventSourceMessage, formatFrame } from "./sse.js"
 /** How a relayed stream ended. `matches` holds every output-stage match; `withheld` the original text of blocks
  *  the screen changed (kept for moderators only). */
 export interface RelayEnd {
-  kind: "finished" | "upstream_error_event" | "reset" | "blocked" | "client_disconnect" | "shutdown" | "proxy_error";
+  kind:
+    | "finished"
+    | "upstream_error_event"
+    | "reset"
+    | "blocked"
+    | "client_disconnect"
+    | "shutdown"
+    | "proxy_error";
   message: AccumulatedMessage;
   matches: RuleMatch[];
   withheld: WithheldBlock[];
@@ -38,6 +46,8 @@ export interface RelayOptions {
   onEnd: (end: RelayEnd) => Promise<{ notice?: BlockedNotice; interruption?: string }>;
   /** Fires when the server shuts down and the grace period is over. */
   shutdownSignal: AbortSignal;
+  /** True once the client has gone away (its request aborted): an upstream read failing then is not a reset. */
+  clientGone: () => boolean;
   /** Emit the custom `candor.intervention` event (per tenant). */
   inbandEvents: boolean;
   /** Matches found by the output screen so far (for metrics and records). */
@@ -86,7 +96,8 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     const withheld: WithheldBlock[] = [];
     const screen = opts.screen;
     if (screen && matches.some((m) => m.action === "redact" || m.action === "block")) {
-      for (const [index, k] of blockKinds) if (k !== "other") withheld.push({ index, kind: k, original: screen.original(index) });
+      for (const [index, k] of blockKinds)
+        if (k !== "other") withheld.push({ index, kind: k, original: screen.original(index) });
     }
     return { kind, message: acc.snapshot(), matches, withheld, ...extra };
   }
@@ -108,7 +119,10 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     }
     const index = Number(data.index);
     if (event === "content_block_start") blockKinds.set(index, kindOf((data.content_block as Data)?.type));
-    if (event === "error") sawError = String((data.error as Data | undefined)?.type ?? "api_error");
+    if (event === "error") {
+      sawError = String((data.error as Data | undefined)?.type ?? "api_error");
+      await releaseHeld(); // the text held back for screening reached the client before the error
+    }
     const kind = blockKinds.get(index) ?? "other";
     if (!opts.screen || kind === "other") return emit(event, e.data, data);
     if (event === "content_block_delta") return screenDelta(opts.screen, kind, index, e.data, data);
@@ -129,13 +143,39 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   function screenDelta(screen: OutputScreen, kind: BlockKind, index: number, raw: string, data: Data): void {
     const delta = (data.delta ?? {}) as Data;
     const f = FIELDS[kind];
-    if (delta.type !== f.delta) return emit("content_block_delta", raw, data); // e.g. signature_delta
+    if (delta.type !== f.delta) {
+      emit("content_block_delta", raw, data); // e.g. signature_delta: nothing to screen
+      return;
+    }
     const original = String(delta[f.field] ?? "");
     const step = screen.push(index, kind, original);
     recordMatches(step.matches);
     if (step.release === original) emit("content_block_delta", raw, data);
     else if (step.release.length > 0) emitDelta(index, delta, f.field, step.release);
     if (step.block) blocked = true;
+  }
+
+  /**
+   * A stream that ends abnormally still owes the client what the window held back: run the end-of-block check on
+   * each open block and release what passes, so the client sees (and the journal keeps) everything received.
+   */
+  async function releaseHeld(): Promise<void> {
+    const screen = opts.screen;
+    if (!screen) return;
+    const open = acc.snapshot();
+    for (const i of open.incompleteBlocks) {
+      const index = open.streamIndexes[i] as number;
+      const kind = blockKinds.get(index) ?? "other";
+      if (kind === "other") continue;
+      const step = await screen.end(index);
+      recordMatches(step.matches);
+      if (step.block) {
+        blocked = true;
+        return;
+      }
+      const f = FIELDS[kind];
+      if (step.release.length > 0) emitDelta(index, { type: f.delta }, f.field, step.release);
+    }
   }
 
   async function flushOut(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
@@ -147,12 +187,17 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   }
 
   /** Records the end, sends the closing frames, and always closes the client stream — even if recording failed. */
-  async function finish(end: RelayEnd, controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+  async function finish(
+    kind: RelayEnd["kind"],
+    controller: ReadableStreamDefaultController<Uint8Array>,
+    details: Partial<RelayEnd> = {},
+  ): Promise<void> {
     if (ended) return;
     ended = true;
     try {
+      if (kind === "reset" || kind === "shutdown") await releaseHeld();
       await flushOut(controller);
-      const extra = await opts.onEnd(end);
+      const extra = await opts.onEnd(endOf(blocked ? "blocked" : kind, details));
       let tail = "";
       if (extra.notice) tail += blockedStreamFrames(acc.snapshot(), extra.notice, opts.inbandEvents);
       if (extra.interruption) tail += extra.interruption;
@@ -171,15 +216,16 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     for (;;) {
       if (shuttingDown || opts.shutdownSignal.aborted) {
         await reader.cancel().catch(() => {});
-        return finish(endOf("shutdown"), controller);
+        return finish("shutdown", controller);
       }
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
         chunk = await reader.read();
       } catch {
-        return finish(endOf(shuttingDown ? "shutdown" : "reset"), controller);
+        const why = shuttingDown ? "shutdown" : opts.clientGone() ? "client_disconnect" : "reset";
+        return finish(why, controller);
       }
-      if (shuttingDown) return finish(endOf("shutdown"), controller);
+      if (shuttingDown) return finish("shutdown", controller);
       parser.feed(chunk.done ? `${decoder.decode()}\n\n` : decoder.decode(chunk.value, { stream: true }));
       for (const e of events.splice(0)) {
         await handleEvent(e);
@@ -187,11 +233,11 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
       }
       if (blocked) {
         await reader.cancel().catch(() => {});
-        return finish(endOf("blocked"), controller);
+        return finish("blocked", controller);
       }
       if (chunk.done) {
-        if (sawError) return finish(endOf("upstream_error_event", { errorType: sawError }), controller);
-        return finish(endOf(acc.snapshot().finished ? "finished" : "reset"), controller);
+        if (sawError) return finish("upstream_error_event", controller, { errorType: sawError });
+        return finish(acc.snapshot().finished ? "finished" : "reset", controller);
       }
       if (out.length > 0) return flushOut(controller);
     }
@@ -204,7 +250,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
           await pump(controller);
         } catch (error) {
           await reader.cancel().catch(() => {});
-          if (!ended) await finish(endOf("proxy_error", { error }), controller);
+          if (!ended) await finish("proxy_error", controller, { error });
         }
       },
       async cancel() {
@@ -231,4 +277,3 @@ function kindOf(type: unknown): BlockKind | "other" {
   if (type === "thinking") return "thinking";
   return "other";
 }
-

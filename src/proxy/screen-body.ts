@@ -22,7 +22,14 @@ export async function screenNonStreaming(
   body: Record<string, unknown>,
 ): Promise<ScreenedBody> {
   const content = Array.isArray(body.content) ? (body.content as Block[]) : [];
-  const none: ScreenedBody = { body, changed: false, block: false, matches: [], keptContent: [], withheld: [] };
+  const none: ScreenedBody = {
+    body,
+    changed: false,
+    block: false,
+    matches: [],
+    keptContent: [],
+    withheld: [],
+  };
   if (!engine || content.length === 0) return none;
   const screen = engine.createOutputScreen();
   const matches: RuleMatch[] = [];
@@ -49,11 +56,21 @@ export async function screenNonStreaming(
       out.push(target.rebuild(released));
     } else out.push(block);
   }
-  return { body: changed ? { ...body, content: out } : body, changed, block: false, matches, keptContent: out, withheld };
+  return {
+    body: changed ? { ...body, content: out } : body,
+    changed,
+    block: false,
+    matches,
+    keptContent: out,
+    withheld,
+  };
 }
 
-function screenTarget(block: Block): { kind: "text" | "tool_input" | "thinking"; text: string; rebuild(t: string): Block } | null {
-  if (block.type === "text") return { kind: "text", text: String(block.text ?? ""), rebuild: (t) => ({ ...block, text: t }) };
+function screenTarget(
+  block: Block,
+): { kind: "text" | "tool_input" | "thinking"; text: string; rebuild(t: string): Block } | null {
+  if (block.type === "text")
+    return { kind: "text", text: String(block.text ?? ""), rebuild: (t) => ({ ...block, text: t }) };
   if (block.type === "tool_use") {
     return {
       kind: "tool_input",
@@ -62,7 +79,11 @@ function screenTarget(block: Block): { kind: "text" | "tool_input" | "thinking";
     };
   }
   if (block.type === "thinking") {
-    return { kind: "thinking", text: String(block.thinking ?? ""), rebuild: (t) => ({ ...block, thinking: t }) };
+    return {
+      kind: "thinking",
+      text: String(block.thinking ?? ""),
+      rebuild: (t) => ({ ...block, thinking: t }),
+    };
   }
   return null;
 }

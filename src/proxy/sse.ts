@@ -5,7 +5,12 @@ export type { EventSourceMessage };
 
 /** One SSE frame as Anthropic writes them. Multi-line data is split into one `data:` line each, as the spec says. */
 export function formatFrame(event: string, data: string): string {
-  const lines = data.includes("\n") ? data.split("\n").map((l) => `data: ${l}`).join("\n") : `data: ${data}`;
+  const lines = data.includes("\n")
+    ? data
+        .split("\n")
+        .map((l) => `data: ${l}`)
+        .join("\n")
+    : `data: ${data}`;
   return `event: ${event}\n${lines}\n\n`;
 }
 

@@ -19,7 +19,11 @@ export function upstreamErrorResponse(
     headers["request-id"] = result.requestId ?? requestId;
     const body = isAnthropicError(result.body)
       ? { ...result.body, request_id: result.body.request_id ?? result.requestId ?? requestId }
-      : { type: "error", error: { type: result.errorType, message: result.message || "upstream error" }, request_id: requestId };
+      : {
+          type: "error",
+          error: { type: result.errorType, message: result.message || "upstream error" },
+          request_id: requestId,
+        };
     return new Response(JSON.stringify(body), { status: result.status, headers });
   }
   const status = result.kind === "timeout" ? 504 : result.kind === "aborted" ? 499 : 502;
@@ -35,5 +39,7 @@ export function upstreamErrorResponse(
 }
 
 function isAnthropicError(body: unknown): body is { type: "error"; error: unknown; request_id?: string } {
-  return !!body && typeof body === "object" && (body as { type?: unknown }).type === "error" && "error" in body;
+  return (
+    !!body && typeof body === "object" && (body as { type?: unknown }).type === "error" && "error" in body
+  );
 }

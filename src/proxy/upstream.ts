@@ -21,7 +21,13 @@ export interface UpstreamCall {
 }
 
 export type UpstreamResult =
-  | { ok: true; status: number; headers: Headers; body: ReadableStream<Uint8Array> | null; requestId: string | null }
+  | {
+      ok: true;
+      status: number;
+      headers: Headers;
+      body: ReadableStream<Uint8Array> | null;
+      requestId: string | null;
+    }
   | {
       ok: false;
       kind: "http";

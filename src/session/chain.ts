@@ -50,12 +50,19 @@ export function contentHash(content: unknown): string {
 }
 
 export function messageId(sessionPk: string, parentId: string | null, role: Role, hash: string): string {
-  const h = createHash("sha256").update(`${sessionPk}\n${parentId ?? ""}\n${role}\n${hash}`).digest("base64url");
+  const h = createHash("sha256")
+    .update(`${sessionPk}\n${parentId ?? ""}\n${role}\n${hash}`)
+    .digest("base64url");
   return `msg_${h.slice(0, 32)}`;
 }
 
 /** Build a node under `parent`. */
-export function makeNode(sessionPk: string, parent: ChainNode | null, role: Role, content: unknown): ChainNode {
+export function makeNode(
+  sessionPk: string,
+  parent: ChainNode | null,
+  role: Role,
+  content: unknown,
+): ChainNode {
   const hash = contentHash(content);
   return {
     id: messageId(sessionPk, parent?.id ?? null, role, hash),

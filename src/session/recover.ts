@@ -3,7 +3,7 @@
  * rebuilt from the journal (every byte the client received was journaled first), so it is restorable.
  */
 import { eq } from "drizzle-orm";
-import { MessageAccumulator, accumulateMessageBody } from "../proxy/accumulate.js";
+import { accumulateMessageBody, MessageAccumulator } from "../proxy/accumulate.js";
 import type { ProxyDeps } from "../proxy/deps.js";
 import { finishTurn } from "../proxy/finish-turn.js";
 import { parseSseText } from "../proxy/sse.js";
@@ -79,7 +79,9 @@ export async function recoverCrashedTurns(deps: ProxyDeps): Promise<number> {
   const rows = await allInstances(deps.db);
   const dead = new Set(rows.filter((i) => isDead(i, now)).map((i) => i.id));
   const known = new Set(rows.map((i) => i.id));
-  const turns = (await inFlightTurns(deps.db, deps.instanceId)).filter((t) => dead.has(t.instanceId) || !known.has(t.instanceId));
+  const turns = (await inFlightTurns(deps.db, deps.instanceId)).filter(
+    (t) => dead.has(t.instanceId) || !known.has(t.instanceId),
+  );
   for (const t of turns) await recoverTurn(deps, t);
   return turns.length;
 }

@@ -12,7 +12,9 @@ export class DataDirBusyError extends Error {
     readonly dir: string,
     readonly pid: number,
   ) {
-    super(`The data directory ${dir} is in use by another Candor process (pid ${pid}). Stop it, or set CANDOR_DATA_DIR.`);
+    super(
+      `The data directory ${dir} is in use by another Candor process (pid ${pid}). Stop it, or set CANDOR_DATA_DIR.`,
+    );
   }
 }
 

@@ -33,7 +33,10 @@ export interface JournalWriter {
   onCommit?: (rows: number, ms: number) => void;
 }
 
-export function createJournalWriter(db: Db, opts: { mode: "strict" | "fast"; flushMs: number }): JournalWriter {
+export function createJournalWriter(
+  db: Db,
+  opts: { mode: "strict" | "fast"; flushMs: number },
+): JournalWriter {
   let pending = new Map<string, Pending>();
   // One counter for the process: a turn is written by one process only, so (turn_id, seq) stays unique and
   // ordered without per-turn state to clean up.

@@ -28,7 +28,10 @@ export async function appendToLog(
 ): Promise<{ firstIndex: number; checkpoint: Checkpoint }> {
   await tx.execute(sql`select pg_advisory_xact_lock(${LOG_LOCK})`);
   const [head] = await tx.select().from(logState).where(eq(logState.id, HEAD));
-  const frontier = { size: head?.size ?? 0, nodes: (head?.frontier ?? []).map((h) => Buffer.from(h, "base64")) };
+  const frontier = {
+    size: head?.size ?? 0,
+    nodes: (head?.frontier ?? []).map((h) => Buffer.from(h, "base64")),
+  };
   const firstIndex = frontier.size;
   await tx.insert(interventions).values(
     leaves.map((l, i) => ({
@@ -47,7 +50,11 @@ export async function appendToLog(
     frontier,
     leaves.map((l) => l.leafHash),
   );
-  const state = { size: next.size, frontier: next.nodes.map((n) => n.toString("base64")), updatedAt: new Date() };
+  const state = {
+    size: next.size,
+    frontier: next.nodes.map((n) => n.toString("base64")),
+    updatedAt: new Date(),
+  };
   await tx
     .insert(logState)
     .values({ id: HEAD, ...state })

@@ -21,7 +21,11 @@ export async function ensureSession(
   return row;
 }
 
-export async function findSession(db: Db, tenantId: string, externalId: string): Promise<SessionRow | undefined> {
+export async function findSession(
+  db: Db,
+  tenantId: string,
+  externalId: string,
+): Promise<SessionRow | undefined> {
   const [row] = await db
     .select()
     .from(sessions)
@@ -85,7 +89,11 @@ export async function childrenOf(
 }
 
 export async function sessionMessages(db: Db, sessionPk: string): Promise<MessageRow[]> {
-  return db.select().from(messages).where(eq(messages.sessionPk, sessionPk)).orderBy(messages.depth, messages.createdAt);
+  return db
+    .select()
+    .from(messages)
+    .where(eq(messages.sessionPk, sessionPk))
+    .orderBy(messages.depth, messages.createdAt);
 }
 
 export async function listSessions(
@@ -102,4 +110,40 @@ export async function listSessions(
     .where(and(...conds))
     .orderBy(desc(sessions.updatedAt))
     .limit(opts.limit);
+}
+
+export type SessionState = "active" | "interrupted" | "deleted" | "erased";
+
+/** A session's state: erased/deleted first, else interrupted when its latest turn did not complete. */
+export function sessionState(s: SessionRow, latestCause: string | null, latestStatus: string | null): SessionState {
+  if (s.erasedAt) return "erased";
+  if (s.deletedAt) return "deleted";
+  if (latestStatus === "in_flight") return "active";
+  return latestCause && !["completed", "length_limit"].includes(latestCause) ? "interrupted" : "active";
+}
+
+/** Sessions with their latest turn's cause, newest first. */
+export async function listSessionsWithLatest(
+  db: Db,
+  tenantId: string,
+  opts: { endUser?: string; limit: number },
+): Promise<Array<SessionRow & { latestCause: string | null; latestStatus: string | null; turns: number }>> {
+  const rows = await listSessions(db, tenantId, { ...opts, includeDeleted: true });
+  if (rows.length === 0) return [];
+  const pks = rows.map((r) => r.pk);
+  const latest = await db.execute<{ session_pk: string; cause: string | null; status: string; n: number }>(sql`
+    select distinct on (session_pk) session_pk, cause, status,
+      count(*) over (partition by session_pk)::int as n
+    from turns where session_pk in ${pks} order by session_pk, started_at desc`);
+  const resultRows = (Array.isArray(latest) ? latest : (latest as { rows: unknown[] }).rows) as Array<{
+    session_pk: string;
+    cause: string | null;
+    status: string;
+    n: number;
+  }>;
+  const byPk = new Map(resultRows.map((r) => [r.session_pk, r]));
+  return rows.map((r) => {
+    const l = byPk.get(r.pk);
+    return { ...r, latestCause: l?.cause ?? null, latestStatus: l?.status ?? null, turns: Number(l?.n ?? 0) };
+  });
 }

@@ -24,13 +24,20 @@ export async function findTenantByName(db: Db, name: string): Promise<Tenant | u
 
 /** Returns the tenant named `name`, creating it if needed (safe under concurrent callers). */
 export async function ensureTenant(db: Db, name: string): Promise<Tenant> {
-  await db.insert(tenants).values({ id: newId("ten"), name }).onConflictDoNothing({ target: tenants.name });
+  await db
+    .insert(tenants)
+    .values({ id: newId("ten"), name })
+    .onConflictDoNothing({ target: tenants.name });
   const tenant = await findTenantByName(db, name);
   if (!tenant) throw new Error(`tenant ${name} vanished after insert`);
   return tenant;
 }
 
-export async function updateTenantSettings(db: Db, tenantId: string, settings: TenantSettings): Promise<void> {
+export async function updateTenantSettings(
+  db: Db,
+  tenantId: string,
+  settings: TenantSettings,
+): Promise<void> {
   await db.update(tenants).set({ settings }).where(eq(tenants.id, tenantId));
 }
 

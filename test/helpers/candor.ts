@@ -7,8 +7,8 @@ import { pino } from "pino";
 import { loadConfig } from "../../src/config.js";
 import { type RunningServer, startServer } from "../../src/server.js";
 import { createSimulatedModel, type SimulatedModel } from "../../src/simulated/index.js";
-import { createAppKey, ensureTenant, updateTenantSettings } from "../../src/store/tenants.js";
 import type { TenantSettings } from "../../src/store/schema/tenants.js";
+import { createAppKey, ensureTenant, updateTenantSettings } from "../../src/store/tenants.js";
 import { createTestStore, type TestStore } from "./store.js";
 
 export interface TestCandor {

@@ -21,7 +21,12 @@ it("aborting the SDK stream aborts the simulated model's stream", async () => {
   const before = candor.sim.stats.aborted;
   const controller = new AbortController();
   const stream = await client.messages.create(
-    { model: "m", max_tokens: 100, stream: true, messages: [{ role: "user", content: "[sim:long n=200 delay_ms=20]" }] },
+    {
+      model: "m",
+      max_tokens: 100,
+      stream: true,
+      messages: [{ role: "user", content: "[sim:long n=200 delay_ms=20]" }],
+    },
     { signal: controller.signal },
   );
   let deltas = 0;

@@ -15,7 +15,12 @@ beforeAll(async () => {
   // No output screening for this tenant, so event framing can be compared byte for byte.
   const t = await candor.tenant(undefined, { policyId: "none" });
   viaCandor = t.client;
-  direct = new Anthropic({ apiKey: "direct", baseURL: "http://sim.local", fetch: candor.sim.fetch, maxRetries: 0 });
+  direct = new Anthropic({
+    apiKey: "direct",
+    baseURL: "http://sim.local",
+    fetch: candor.sim.fetch,
+    maxRetries: 0,
+  });
 });
 afterAll(() => candor.stop());
 
@@ -27,7 +32,11 @@ function normalise(value: unknown): unknown {
 }
 
 async function rawEvents(client: Anthropic, text: string): Promise<unknown[]> {
-  const stream = await client.messages.create({ ...base, stream: true, messages: [{ role: "user", content: text }] });
+  const stream = await client.messages.create({
+    ...base,
+    stream: true,
+    messages: [{ role: "user", content: text }],
+  });
   const events: unknown[] = [];
   for await (const e of stream) events.push(e);
   return events;
@@ -42,7 +51,12 @@ describe("the Anthropic SDK through Candor", () => {
   });
 
   it("raw stream events are identical, event by event", async () => {
-    for (const text of ["a plain question", "[sim:unknown_event] rare events", "[sim:tool]", "[sim:thinking]"]) {
+    for (const text of [
+      "a plain question",
+      "[sim:unknown_event] rare events",
+      "[sim:tool]",
+      "[sim:thinking]",
+    ]) {
       const [a, b] = await Promise.all([rawEvents(viaCandor, text), rawEvents(direct, text)]);
       expect(normalise(a), text).toEqual(normalise(b));
     }
@@ -70,14 +84,20 @@ describe("the Anthropic SDK through Candor", () => {
   });
 
   it("thinking keeps its signature", async () => {
-    const msg = await viaCandor.messages.create({ ...base, messages: [{ role: "user", content: "[sim:thinking]" }] });
+    const msg = await viaCandor.messages.create({
+      ...base,
+      messages: [{ role: "user", content: "[sim:thinking]" }],
+    });
     const thinking = msg.content.find((b) => b.type === "thinking");
     expect(thinking?.type).toBe("thinking");
     expect(thinking && "signature" in thinking && thinking.signature.length).toBeGreaterThan(10);
   });
 
   it("countTokens and models.list pass through", async () => {
-    const params = { model: "claude-sim-1", messages: [{ role: "user" as const, content: "count me please" }] };
+    const params = {
+      model: "claude-sim-1",
+      messages: [{ role: "user" as const, content: "count me please" }],
+    };
     expect(await viaCandor.messages.countTokens(params)).toEqual(await direct.messages.countTokens(params));
     const models = [];
     for await (const m of viaCandor.models.list()) models.push(m.id);
@@ -93,7 +113,7 @@ describe("the Anthropic SDK through Candor", () => {
     const seen = candor.sim.stats.lastRequest;
     expect(seen?.headers["anthropic-beta"]).toBe("some-beta-2099-01-01");
     expect(seen?.headers["anthropic-version"]).toBeTruthy();
-    expect((seen?.body as Record<string, unknown>).future_field).toEqual({ x: [1, 2] });
+    expect((seen?.body as Record<string, unknown> | undefined)?.future_field).toEqual({ x: [1, 2] });
     // The upstream sees Candor's credentials, never the client's app key.
     expect(JSON.stringify(seen?.headers)).not.toContain("cnd_");
   });

@@ -19,10 +19,22 @@ async function post(body: string | Uint8Array, headers: Record<string, string> =
     headers: { "content-type": "application/json", "x-api-key": key, ...headers },
     body,
   });
-  return { status: res.status, json: (await res.json()) as { type: string; error: { type: string; message: string }; request_id: string } };
+  return {
+    status: res.status,
+    json: (await res.json()) as {
+      type: string;
+      error: { type: string; message: string };
+      request_id: string;
+    },
+  };
 }
 
-function expectAnthropicError(r: Awaited<ReturnType<typeof post>>, status: number, type: string, message?: RegExp) {
+function expectAnthropicError(
+  r: Awaited<ReturnType<typeof post>>,
+  status: number,
+  type: string,
+  message?: RegExp,
+) {
   expect(r.status).toBe(status);
   expect(r.json.type).toBe("error");
   expect(r.json.error.type).toBe(type);
@@ -31,7 +43,11 @@ function expectAnthropicError(r: Awaited<ReturnType<typeof post>>, status: numbe
   expect(r.json.error.message).not.toMatch(/at .+\.ts:\d+/); // no stack traces
 }
 
-const valid = JSON.stringify({ model: "m", max_tokens: 10, messages: [{ role: "user", content: "still alive?" }] });
+const valid = JSON.stringify({
+  model: "m",
+  max_tokens: 10,
+  messages: [{ role: "user", content: "still alive?" }],
+});
 
 async function stillServes() {
   const r = await fetch(`${candor.url}/v1/messages`, {
@@ -49,18 +65,31 @@ describe("bad input", () => {
   });
 
   it("invalid UTF-8 → 400 invalid_request_error", async () => {
-    const bytes = Buffer.concat([Buffer.from('{"model":"m","max_tokens":1,"messages":[{"role":"user","content":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}]}')]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"model":"m","max_tokens":1,"messages":[{"role":"user","content":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}]}'),
+    ]);
     expectAnthropicError(await post(bytes), 400, "invalid_request_error", /UTF-8/);
     await stillServes();
   });
 
   it("wrong content type → 400", async () => {
-    expectAnthropicError(await post(valid, { "content-type": "text/plain" }), 400, "invalid_request_error", /content-type/);
+    expectAnthropicError(
+      await post(valid, { "content-type": "text/plain" }),
+      400,
+      "invalid_request_error",
+      /content-type/,
+    );
     await stillServes();
   });
 
   it("oversized body → 413 request_too_large (declared and streamed)", async () => {
-    const big = JSON.stringify({ model: "m", max_tokens: 1, messages: [{ role: "user", content: "x".repeat(70_000) }] });
+    const big = JSON.stringify({
+      model: "m",
+      max_tokens: 1,
+      messages: [{ role: "user", content: "x".repeat(70_000) }],
+    });
     expectAnthropicError(await post(big), 413, "request_too_large");
     const streamed = new ReadableStream({
       start(c) {
@@ -79,7 +108,12 @@ describe("bad input", () => {
   });
 
   it("a body that is not a Messages request names the field", async () => {
-    expectAnthropicError(await post(JSON.stringify({ model: "m", messages: "nope" })), 400, "invalid_request_error", /messages/);
+    expectAnthropicError(
+      await post(JSON.stringify({ model: "m", messages: "nope" })),
+      400,
+      "invalid_request_error",
+      /messages/,
+    );
     expectAnthropicError(
       await post(JSON.stringify({ model: "m", messages: [{ role: "robot", content: "x" }] })),
       400,
@@ -90,11 +124,19 @@ describe("bad input", () => {
   });
 
   it("missing and invalid keys → 401 authentication_error", async () => {
-    const missing = await fetch(`${candor.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: valid });
+    const missing = await fetch(`${candor.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: valid,
+    });
     expect(missing.status).toBe(401);
     expect(((await missing.json()) as { error: { type: string } }).error.type).toBe("authentication_error");
     expectAnthropicError(await post(valid, { "x-api-key": "cnd_wrong" }), 401, "authentication_error");
-    expectAnthropicError(await post(valid, { "x-api-key": "", authorization: "Bearer cnd_wrong" }), 401, "authentication_error");
+    expectAnthropicError(
+      await post(valid, { "x-api-key": "", authorization: "Bearer cnd_wrong" }),
+      401,
+      "authentication_error",
+    );
     await stillServes();
   });
 

@@ -16,7 +16,12 @@ beforeAll(async () => {
 afterAll(() => candor.stop());
 
 const ask = (content: string, stream = false) =>
-  client.messages.create({ model: "claude-sim-1", max_tokens: 100, stream, messages: [{ role: "user", content }] } as never);
+  client.messages.create({
+    model: "claude-sim-1",
+    max_tokens: 100,
+    stream,
+    messages: [{ role: "user", content }],
+  } as never);
 
 async function caught(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -41,7 +46,9 @@ describe("upstream errors before any event", () => {
   for (const [code, type, cls] of cases) {
     it(`${code} ${type} keeps its status, type and SDK class`, async () => {
       for (const stream of [false, true]) {
-        const err = (await caught(ask(`[sim:status code=${code} type=${type}]`, stream))) as InstanceType<typeof Anthropic.APIError>;
+        const err = (await caught(ask(`[sim:status code=${code} type=${type}]`, stream))) as InstanceType<
+          typeof Anthropic.APIError
+        >;
         expect(err).toBeInstanceOf(cls);
         expect(err.status).toBe(code);
         expect((err.error as { error: { type: string } }).error.type).toBe(type);
@@ -51,7 +58,9 @@ describe("upstream errors before any event", () => {
   }
 
   it("429 keeps retry-after", async () => {
-    const err = (await caught(ask("[sim:status code=429 retry_after=7]"))) as InstanceType<typeof Anthropic.APIError>;
+    const err = (await caught(ask("[sim:status code=429 retry_after=7]"))) as InstanceType<
+      typeof Anthropic.APIError
+    >;
     expect(err.headers?.get("retry-after")).toBe("7");
   });
 });
@@ -97,22 +106,42 @@ describe("Candor's own upstream failures", () => {
     const { createAppKey, ensureTenant } = await import("../../src/store/tenants.js");
     const { createTestStore } = await import("../helpers/store.js");
     const db = await createTestStore();
-    const config = loadConfig({ PORT: "0", ANTHROPIC_API_KEY: "sk-ant-test", UPSTREAM_URL: "http://127.0.0.1:9", CANDOR_LOG_LEVEL: "silent" });
-    const down = await startServer(config, { store: db.store, log: pino({ level: "silent" }) }, { banner: false });
+    const config = loadConfig({
+      PORT: "0",
+      ANTHROPIC_API_KEY: "sk-ant-test",
+      UPSTREAM_URL: "http://127.0.0.1:9",
+      CANDOR_LOG_LEVEL: "silent",
+    });
+    const down = await startServer(
+      config,
+      { store: db.store, log: pino({ level: "silent" }) },
+      { banner: false },
+    );
     const slow = await startServer(
-      loadConfig({ PORT: "0", UPSTREAM_URL: "simulated", CANDOR_UPSTREAM_TIMEOUT_MS: "200", CANDOR_LOG_LEVEL: "silent" }),
+      loadConfig({
+        PORT: "0",
+        UPSTREAM_URL: "simulated",
+        CANDOR_UPSTREAM_TIMEOUT_MS: "200",
+        CANDOR_LOG_LEVEL: "silent",
+      }),
       { store: db.store, simulated: candor.sim, log: pino({ level: "silent" }) },
       { banner: false },
     );
     try {
       const key = await createAppKey(db.store.db, (await ensureTenant(db.store.db, "x")).id);
       const c1 = new Anthropic({ apiKey: key, baseURL: down.url, maxRetries: 0 });
-      const e1 = (await caught(c1.messages.create({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }))) as InstanceType<typeof Anthropic.APIError>;
+      const e1 = (await caught(
+        c1.messages.create({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }),
+      )) as InstanceType<typeof Anthropic.APIError>;
       expect(e1.status).toBe(502);
       expect((e1.error as { error: { type: string } }).error.type).toBe("api_error");
       const c2 = new Anthropic({ apiKey: key, baseURL: slow.url, maxRetries: 0 });
       const e2 = (await caught(
-        c2.messages.create({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "[sim:long n=10 delay_ms=100]" }] }),
+        c2.messages.create({
+          model: "m",
+          max_tokens: 5,
+          messages: [{ role: "user", content: "[sim:long n=10 delay_ms=100]" }],
+        }),
       )) as InstanceType<typeof Anthropic.APIError>;
       expect(e2.status).toBe(504);
       expect((e2.error as { error: { type: string } }).error.type).toBe("timeout_error");

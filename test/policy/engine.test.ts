@@ -5,7 +5,14 @@ import { fakeFetch, hang, json, policyOf, rule } from "./helpers.js";
 
 const CARD = "4111 1111 1111 1111";
 const cardRule = (action: Action, stages = ["input", "output", "system", "tool_use", "tool_result"]) =>
-  rule({ id: "privacy.cards", stages, detector: { type: "pii", kinds: ["card"] }, hazard: "privacy", action, label: "card number" });
+  rule({
+    id: "privacy.cards",
+    stages,
+    detector: { type: "pii", kinds: ["card"] },
+    hazard: "privacy",
+    action,
+    label: "card number",
+  });
 
 const engineWith = (...rules: Array<Record<string, unknown>>) => createPolicyEngine(policyOf({ rules }));
 
@@ -68,7 +75,13 @@ describe("screenRequest: redaction", () => {
   it("points the match at the message, block and offsets, and explains without the matched text", async () => {
     const s = await engineWith(cardRule("redact")).screenRequest(conversation());
     const m = s.matches[0];
-    expect(m?.location).toEqual({ messageIndex: 0, blockIndex: null, start: 18, end: 37, path: ["messages", 0, "content"] });
+    expect(m?.location).toEqual({
+      messageIndex: 0,
+      blockIndex: null,
+      start: 18,
+      end: 37,
+      path: ["messages", 0, "content"],
+    });
     expect(m?.explanation).toContain("privacy.cards");
     expect(m?.explanation).not.toContain(CARD);
     expect(m?.explanation).not.toContain("4111");
@@ -76,19 +89,37 @@ describe("screenRequest: redaction", () => {
   });
 
   it("renders the rule's own explanation with its placeholders", async () => {
-    const r = { ...cardRule("redact"), explanation: "Hid {count} {label}(s) by {rule} ({hazard}, {policy} v{version})." };
+    const r = {
+      ...cardRule("redact"),
+      explanation: "Hid {count} {label}(s) by {rule} ({hazard}, {policy} v{version}).",
+    };
     const p = policyOf({ rules: [r] });
-    const s = await createPolicyEngine(p).screenRequest({ messages: [{ role: "user", content: `${CARD} and 5500 0000 0000 0004` }] });
-    expect(s.matches[0]?.explanation).toBe(`Hid 2 card number(s) by privacy.cards (privacy, test v${p.version}).`);
+    const s = await createPolicyEngine(p).screenRequest({
+      messages: [{ role: "user", content: `${CARD} and 5500 0000 0000 0004` }],
+    });
+    expect(s.matches[0]?.explanation).toBe(
+      `Hid 2 card number(s) by privacy.cards (privacy, test v${p.version}).`,
+    );
   });
 });
 
 describe("screenRequest: the whole conversation", () => {
   const cases: Array<[string, MessagesRequestLike, string, unknown]> = [
-    ["the system prompt (string)", { system: `card ${CARD}`, messages: [] }, "system", { messageIndex: null, blockIndex: null }],
+    [
+      "the system prompt (string)",
+      { system: `card ${CARD}`, messages: [] },
+      "system",
+      { messageIndex: null, blockIndex: null },
+    ],
     [
       "the system prompt (blocks)",
-      { system: [{ type: "text", text: "a" }, { type: "text", text: CARD }], messages: [] },
+      {
+        system: [
+          { type: "text", text: "a" },
+          { type: "text", text: CARD },
+        ],
+        messages: [],
+      },
       "system",
       { messageIndex: null, blockIndex: 1 },
     ],
@@ -107,7 +138,14 @@ describe("screenRequest: the whole conversation", () => {
             role: "user",
             content: [
               { type: "text", text: "x" },
-              { type: "tool_result", tool_use_id: "t", content: [{ type: "image", source: {} }, { type: "text", text: CARD }] },
+              {
+                type: "tool_result",
+                tool_use_id: "t",
+                content: [
+                  { type: "image", source: {} },
+                  { type: "text", text: CARD },
+                ],
+              },
             ],
           },
         ],
@@ -117,19 +155,32 @@ describe("screenRequest: the whole conversation", () => {
     ],
     [
       "a document with a text source",
-      { messages: [{ role: "user", content: [{ type: "document", source: { type: "text", data: `doc ${CARD}` } }] }] },
+      {
+        messages: [
+          { role: "user", content: [{ type: "document", source: { type: "text", data: `doc ${CARD}` } }] },
+        ],
+      },
       "input",
       { messageIndex: 0, blockIndex: 0, path: ["messages", 0, "content", 0, "source", "data"] },
     ],
     [
       "an assistant tool_use input in history",
-      { messages: [{ role: "assistant", content: [{ type: "tool_use", id: "t", name: "pay", input: { card: CARD } }] }] },
+      {
+        messages: [
+          { role: "assistant", content: [{ type: "tool_use", id: "t", name: "pay", input: { card: CARD } }] },
+        ],
+      },
       "tool_use",
       { messageIndex: 0, blockIndex: 0 },
     ],
     [
       "assistant text in history",
-      { messages: [{ role: "assistant", content: `card ${CARD}` }, { role: "user", content: "ok" }] },
+      {
+        messages: [
+          { role: "assistant", content: `card ${CARD}` },
+          { role: "user", content: "ok" },
+        ],
+      },
       "output",
       { messageIndex: 0, blockIndex: null },
     ],
@@ -150,7 +201,13 @@ describe("screenRequest: the whole conversation", () => {
   it("counts what it could not read", async () => {
     const s = await engineWith(cardRule("flag")).screenRequest({
       messages: [
-        { role: "user", content: [{ type: "image", source: {} }, { type: "document", source: { type: "base64" } }] },
+        {
+          role: "user",
+          content: [
+            { type: "image", source: {} },
+            { type: "document", source: { type: "base64" } },
+          ],
+        },
         { role: "assistant", content: [{ type: "redacted_thinking", data: "x" }] },
       ],
     });
@@ -159,10 +216,15 @@ describe("screenRequest: the whole conversation", () => {
 
   it("redacts inside a tool_use input and keeps it an object", async () => {
     const req: MessagesRequestLike = {
-      messages: [{ role: "assistant", content: [{ type: "tool_use", id: "t", name: "pay", input: { card: CARD, n: 1 } }] }],
+      messages: [
+        {
+          role: "assistant",
+          content: [{ type: "tool_use", id: "t", name: "pay", input: { card: CARD, n: 1 } }],
+        },
+      ],
     };
     const s = await engineWith(cardRule("redact")).screenRequest(req);
-    expect((s.request.messages[0]?.content as Array<{ input: unknown }>)[0]?.input).toEqual({
+    expect((s.request.messages[0]?.content as Array<{ input: unknown }> | undefined)?.[0]?.input).toEqual({
       card: "[redacted: card number]",
       n: 1,
     });
@@ -170,7 +232,12 @@ describe("screenRequest: the whole conversation", () => {
 
   it("blocks instead when a tool_use match is not inside a JSON string", async () => {
     const req: MessagesRequestLike = {
-      messages: [{ role: "assistant", content: [{ type: "tool_use", id: "t", name: "pay", input: { card: 4111111111111111 } }] }],
+      messages: [
+        {
+          role: "assistant",
+          content: [{ type: "tool_use", id: "t", name: "pay", input: { card: 4111111111111111 } }],
+        },
+      ],
     };
     const s = await engineWith(cardRule("redact")).screenRequest(req);
     expect(s.action).toBe("block");
@@ -181,7 +248,9 @@ describe("screenRequest: the whole conversation", () => {
   it("blocks instead of redacting thinking in history (signatures)", async () => {
     const r = { ...cardRule("redact", ["output"]), thinking: true };
     const s = await engineWith(r).screenRequest({
-      messages: [{ role: "assistant", content: [{ type: "thinking", thinking: `card ${CARD}`, signature: "sig" }] }],
+      messages: [
+        { role: "assistant", content: [{ type: "thinking", thinking: `card ${CARD}`, signature: "sig" }] },
+      ],
     });
     expect(s.action).toBe("block");
     expect(s.changed).toBe(false);
@@ -190,7 +259,12 @@ describe("screenRequest: the whole conversation", () => {
 
 describe("screenRequest: detector failures (on_error)", () => {
   const webhookRule = (on_error: "open" | "closed", action: Action = "block") =>
-    rule({ id: "hook", detector: { type: "webhook", url: "http://hook.test", timeout_ms: 60 }, action, on_error });
+    rule({
+      id: "hook",
+      detector: { type: "webhook", url: "http://hook.test", timeout_ms: 60 },
+      action,
+      on_error,
+    });
   const throwing = fakeFetch(() => {
     throw new Error("connection refused");
   });
@@ -213,7 +287,9 @@ describe("screenRequest: detector failures (on_error)", () => {
   });
 
   it("a closed redact rule whose check failed redacts the whole text", async () => {
-    const engine = createPolicyEngine(policyOf({ rules: [webhookRule("closed", "redact")] }), { fetch: throwing });
+    const engine = createPolicyEngine(policyOf({ rules: [webhookRule("closed", "redact")] }), {
+      fetch: throwing,
+    });
     const s = await engine.screenRequest({ messages: [{ role: "user", content: "hello" }] });
     expect(s.request.messages[0]?.content).toBe("[redacted: content]");
   });
@@ -227,7 +303,12 @@ describe("screenRequest: detector failures (on_error)", () => {
 });
 
 describe("rule activation", () => {
-  const judgeRule = rule({ id: "safety", detector: { type: "llm_judge" }, hazard: "S1", enabled_if: "judge" });
+  const judgeRule = rule({
+    id: "safety",
+    detector: { type: "llm_judge" },
+    hazard: "S1",
+    enabled_if: "judge",
+  });
 
   it("reports judge rules as inactive without a judge, and does not run them", async () => {
     const engine = engineWith(judgeRule);

@@ -17,7 +17,9 @@ export function rule(fields: Record<string, unknown>): Record<string, unknown> {
 export type FetchFn = typeof fetch;
 
 /** A fetch that answers every call with `handler(bodyJson)` and records the bodies it saw. */
-export function fakeFetch(handler: (body: unknown, init?: RequestInit) => Promise<Response> | Response): FetchFn & {
+export function fakeFetch(
+  handler: (body: unknown, init?: RequestInit) => Promise<Response> | Response,
+): FetchFn & {
   calls: unknown[];
 } {
   const calls: unknown[] = [];

@@ -6,7 +6,13 @@ import { ConfigError, loadConfig } from "../../src/config.js";
 describe("loadConfig", () => {
   it("has the documented defaults", () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8787, host: "127.0.0.1", dataDir: "./.candor", policyPath: "policies/", durability: "strict" });
+    expect(c).toMatchObject({
+      port: 8787,
+      host: "127.0.0.1",
+      dataDir: "./.candor",
+      policyPath: "policies/",
+      durability: "strict",
+    });
     expect(c.upstream).toEqual({ kind: "simulated" });
     expect(c.maxBodyBytes).toBe(32 * 1024 * 1024);
   });
@@ -17,7 +23,9 @@ describe("loadConfig", () => {
       url: "https://api.anthropic.com",
       apiKey: "sk-ant-x",
     });
-    expect(loadConfig({ ANTHROPIC_API_KEY: "sk-ant-x", UPSTREAM_URL: "simulated" }).upstream.kind).toBe("simulated");
+    expect(loadConfig({ ANTHROPIC_API_KEY: "sk-ant-x", UPSTREAM_URL: "simulated" }).upstream.kind).toBe(
+      "simulated",
+    );
   });
 
   it("names every bad variable", () => {

@@ -22,6 +22,8 @@ export function presentedKey(headers: Headers): string | null {
 const CACHE_MS = 5_000;
 const CACHE_MAX = 10_000;
 
+export type TenantAuth = ReturnType<typeof createTenantAuth>;
+
 export function createTenantAuth(db: Db, opts: { passthroughKeys: boolean }) {
   const cache = new Map<string, { tenant: Tenant; until: number }>();
 
@@ -50,7 +52,10 @@ export function createTenantAuth(db: Db, opts: { passthroughKeys: boolean }) {
     middleware: createMiddleware<{ Variables: AuthVars }>(async (c, next) => {
       const key = presentedKey(c.req.raw.headers);
       if (!key) {
-        throw new AppError("authentication_error", "Missing API key: send your Candor app key in x-api-key or Authorization: Bearer.");
+        throw new AppError(
+          "authentication_error",
+          "Missing API key: send your Candor app key in x-api-key or Authorization: Bearer.",
+        );
       }
       const found = await lookup(key);
       if (!found) throw new AppError("authentication_error", "Invalid API key.");

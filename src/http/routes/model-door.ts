@@ -4,8 +4,8 @@ import type { ProxyDeps } from "../../proxy/deps.js";
 import { forwardableRequestHeaders, forwardableResponseHeaders } from "../../proxy/headers.js";
 import { parseMessagesRequest } from "../../proxy/messages-request.js";
 import { runMessages } from "../../proxy/pipeline.js";
-import { upstreamErrorResponse } from "../../proxy/upstream-errors.js";
 import type { UpstreamCall } from "../../proxy/upstream.js";
+import { upstreamErrorResponse } from "../../proxy/upstream-errors.js";
 import { readJsonBody } from "../body.js";
 import type { AuthVars } from "../middleware/auth.js";
 import type { RequestVars } from "../middleware/request-id.js";
@@ -73,7 +73,10 @@ export function modelDoorRoutes(deps: ProxyDeps): Hono<Env> {
       ...(clientApiKey ? { clientApiKey } : {}),
     });
     if (!result.ok) return upstreamErrorResponse(result, requestId, { "x-candor-request-id": requestId });
-    return new Response(result.body, { status: result.status, headers: forwardableResponseHeaders(result.headers, requestId) });
+    return new Response(result.body, {
+      status: result.status,
+      headers: forwardableResponseHeaders(result.headers, requestId),
+    });
   }
 
   return app;

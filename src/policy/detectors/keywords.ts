@@ -123,11 +123,18 @@ interface Entry {
 
 /** All keyword rules of a stage, scanned together. `key` identifies the rule in the result. */
 export class KeywordIndex {
-  private readonly groups: Array<{ opts: NormOpts; ac: AhoCorasick; terms: Array<{ entry: Entry; len: number }> }> = [];
+  private readonly groups: Array<{
+    opts: NormOpts;
+    ac: AhoCorasick;
+    terms: Array<{ entry: Entry; len: number }>;
+  }> = [];
   private readonly profane: number[] = [];
 
   constructor(rules: ReadonlyArray<{ key: number; def: KeywordsDef }>) {
-    const byOpts = new Map<string, { opts: NormOpts; terms: string[]; meta: Array<{ entry: Entry; len: number }> }>();
+    const byOpts = new Map<
+      string,
+      { opts: NormOpts; terms: string[]; meta: Array<{ entry: Entry; len: number }> }
+    >();
     for (const { key, def } of rules) {
       if (def.list === "profanity") this.profane.push(key);
       const opts = { leetspeak: def.leetspeak, confusables: def.confusables };
@@ -142,7 +149,8 @@ export class KeywordIndex {
       }
     }
     for (const g of byOpts.values()) {
-      if (g.terms.length > 0) this.groups.push({ opts: g.opts, ac: new AhoCorasick(g.terms, { foldCase: false }), terms: g.meta });
+      if (g.terms.length > 0)
+        this.groups.push({ opts: g.opts, ac: new AhoCorasick(g.terms, { foldCase: false }), terms: g.meta });
     }
   }
 
@@ -173,7 +181,8 @@ export class KeywordIndex {
     }
     if (this.profane.length > 0) {
       const matches = profanity().getAllMatches(text, true);
-      for (const key of this.profane) for (const m of matches) add(key, { start: m.startIndex, end: m.endIndex + 1 });
+      for (const key of this.profane)
+        for (const m of matches) add(key, { start: m.startIndex, end: m.endIndex + 1 });
     }
     for (const spans of found.values()) spans.sort((a, b) => a.start - b.start || b.end - a.end);
     return found;

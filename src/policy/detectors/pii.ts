@@ -4,8 +4,9 @@
  * order numbers and version strings are not redacted as cards or addresses.
  */
 import { electronicFormatIBAN, isValidIBAN } from "ibantools";
-import { type CountryCode, findPhoneNumbersInText } from "libphonenumber-js";
+import type { CountryCode } from "libphonenumber-js";
 import type { PiiDef, PiiKind } from "../schema.js";
+import { PhoneFinder } from "./phone.js";
 import { cardValid, emailValid, ipValid, ssnValid } from "./pii-validators.js";
 import { type DetectorResult, fromSpans, MAX_SPANS, type Span, type SyncDetector } from "./types.js";
 
@@ -22,10 +23,10 @@ const CARD = /(?<![\d-])\d(?:[ -]?\d){12,22}(?!\d)/g;
 const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g;
 const SSN = /(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-])/g;
 const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)/g;
-const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])/g;
-const PHONE = /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d[\d .-]{5,16}\d(?!\w)/g;
 const EMAIL_LOCAL = /[A-Za-z0-9._%+-]/;
 const EMAIL_DOMAIN = /[A-Za-z0-9.-]/;
+const IPV6_CHAR = /[0-9A-Fa-f:]/;
+
 
 /** The card numbers inside one candidate: groups of digits (split by single separators) totalling 13–19 digits. */
 function cardsIn(cand: string, at: number, out: Span[]): void {
@@ -41,7 +42,11 @@ function cardsIn(cand: string, at: number, out: Span[]): void {
       if (cardValid(digits)) found = j;
     }
     if (found >= 0) {
-      out.push({ start: at + (groups[i]?.s ?? 0), end: at + (groups[found]?.e ?? 0), label: PII_LABELS.card });
+      out.push({
+        start: at + (groups[i]?.s ?? 0),
+        end: at + (groups[found]?.e ?? 0),
+        label: PII_LABELS.card,
+      });
       i = found + 1;
     } else i++;
   }
@@ -75,12 +80,29 @@ function emails(text: string, out: Span[]): void {
   }
 }
 
+/** IPv6 candidates grow from each ':' (rare in prose), so letters a–f do not each start a regex attempt. */
+function ipv6(text: string, out: Span[]): void {
+  let from = 0;
+  for (let at = text.indexOf(":"); at >= 0 && out.length < MAX_SPANS; at = text.indexOf(":", from)) {
+    let s = at;
+    while (s > 0 && at - s < 40 && IPV6_CHAR.test(text[s - 1] ?? "")) s--;
+    let e = at + 1;
+    while (e < text.length && e - s < 40 && IPV6_CHAR.test(text[e] ?? "")) e++;
+    from = e + 1;
+    const before = text[s - 1] ?? " ";
+    const after = text[e] ?? " ";
+    if (/[\w.]/.test(before) || /[\w]/.test(after)) continue;
+    const cand = text.slice(s, e);
+    if (ipValid(cand)) out.push({ start: s, end: e, label: PII_LABELS.ip });
+  }
+}
+
 function each(re: RegExp, text: string, fn: (m: RegExpExecArray) => void): void {
   re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) fn(m);
 }
 
-type Finder = (text: string, out: Span[], country: CountryCode) => void;
+type Finder = (text: string, out: Span[], phones: PhoneFinder) => void;
 
 /** In priority order: a later kind's span overlapping an earlier one is dropped (a card is not also a phone). */
 const FINDERS: Array<[PiiKind, Finder]> = [
@@ -99,22 +121,13 @@ const FINDERS: Array<[PiiKind, Finder]> = [
   [
     "ip",
     (t, out) => {
-      for (const re of [IPV4, IPV6]) {
-        each(re, t, (m) => {
-          if (ipValid(m[0])) out.push({ start: m.index, end: m.index + m[0].length, label: PII_LABELS.ip });
-        });
-      }
+      each(IPV4, t, (m) => {
+        if (ipValid(m[0])) out.push({ start: m.index, end: m.index + m[0].length, label: PII_LABELS.ip });
+      });
+      ipv6(t, out);
     },
   ],
-  [
-    "phone",
-    (t, out, country) =>
-      each(PHONE, t, (m) => {
-        for (const f of findPhoneNumbersInText(m[0], { defaultCountry: country })) {
-          out.push({ start: m.index + f.startsAt, end: m.index + f.endsAt, label: PII_LABELS.phone });
-        }
-      }),
-  ],
+  ["phone", (t, out, phones) => phones.find(t, out, PII_LABELS.phone)],
 ];
 
 function overlapsAny(s: Span, taken: Span[]): boolean {
@@ -125,7 +138,7 @@ function overlapsAny(s: Span, taken: Span[]): boolean {
 export function createPiiDetector(def: PiiDef): SyncDetector {
   const kinds = new Set(def.kinds);
   const finders = FINDERS.filter(([k]) => kinds.has(k));
-  const country = def.default_country as CountryCode;
+  const phones = new PhoneFinder(def.default_country as CountryCode);
   return {
     mode: "sync",
     type: "pii",
@@ -133,7 +146,7 @@ export function createPiiDetector(def: PiiDef): SyncDetector {
       const taken: Span[] = [];
       for (const [, find] of finders) {
         const found: Span[] = [];
-        find(text, found, country);
+        find(text, found, phones);
         for (const s of found) if (!overlapsAny(s, taken)) taken.push(s);
       }
       taken.sort((a, b) => a.start - b.start);

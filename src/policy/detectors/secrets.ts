@@ -23,7 +23,12 @@ const PATTERNS: SecretPattern[] = [
     hint: "sk-",
     re: /(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g,
   },
-  { kind: "aws", label: "AWS access key", hint: /A[KS]IA/, re: /(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])/g },
+  {
+    kind: "aws",
+    label: "AWS access key",
+    hint: /A[KS]IA/,
+    re: /(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])/g,
+  },
   {
     kind: "aws",
     label: "AWS secret key",
@@ -31,10 +36,20 @@ const PATTERNS: SecretPattern[] = [
     re: /(?<=aws_secret_access_key["']?\s*[:=]\s*["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
   },
   { kind: "github", label: "GitHub token", hint: "gh", re: /(?<!\w)gh[pousr]_[A-Za-z0-9]{36,255}(?!\w)/g },
-  { kind: "github", label: "GitHub token", hint: "github_pat_", re: /(?<!\w)github_pat_[A-Za-z0-9_]{22,255}/g },
+  {
+    kind: "github",
+    label: "GitHub token",
+    hint: "github_pat_",
+    re: /(?<!\w)github_pat_[A-Za-z0-9_]{22,255}/g,
+  },
   { kind: "slack", label: "Slack token", hint: "xox", re: /(?<!\w)xox[abposr]-[A-Za-z0-9-]{10,250}/g },
   { kind: "google", label: "Google API key", hint: "AIza", re: /(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])/g },
-  { kind: "stripe", label: "Stripe key", hint: "_live_", re: /(?<!\w)(?:sk|rk)_live_[0-9A-Za-z]{24,99}(?!\w)/g },
+  {
+    kind: "stripe",
+    label: "Stripe key",
+    hint: "_live_",
+    re: /(?<!\w)(?:sk|rk)_live_[0-9A-Za-z]{24,99}(?!\w)/g,
+  },
   {
     kind: "jwt",
     label: "token",
@@ -93,14 +108,19 @@ const DEFAULT_KINDS: SecretKind[] = [
 export function createSecretsDetector(def: SecretsDef): SyncDetector {
   const kinds = new Set(def.kinds ?? DEFAULT_KINDS);
   const patterns = PATTERNS.filter((p) => kinds.has(p.kind));
+  // One case-insensitive pass over all hints first: most texts contain none, and then nothing else runs.
+  const anyHint = new RegExp(
+    patterns.map((p) => (typeof p.hint === "string" ? p.hint.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&") : p.hint.source)).join("|"),
+    "i",
+  );
   return {
     mode: "sync",
     type: "secrets",
     scan(text: string): DetectorResult {
       const spans: Span[] = [];
-      for (const p of patterns) {
-        const hinted = typeof p.hint === "string" ? text.includes(p.hint) : p.hint.test(text);
-        if (!hinted) continue;
+      const hinted = patterns.length > 0 && anyHint.test(text);
+      for (const p of hinted ? patterns : []) {
+        if (!(typeof p.hint === "string" ? text.includes(p.hint) : p.hint.test(text))) continue;
         const found = execAll(p.re, text);
         for (const s of found) spans.push({ ...s, label: p.label });
       }

@@ -10,7 +10,13 @@ import { type AsyncContext, type AsyncDetector, type DetectorResult, MAX_SPANS }
 const replySchema = z.object({
   verdict: z.enum(["match", "no_match"]),
   spans: z
-    .array(z.object({ start: z.number().int().min(0), end: z.number().int().min(0), label: z.string().optional() }))
+    .array(
+      z.object({
+        start: z.number().int().min(0),
+        end: z.number().int().min(0),
+        label: z.string().optional(),
+      }),
+    )
     .optional(),
   category: z.string().optional(),
 });
@@ -24,7 +30,9 @@ export function parseWebhookReply(json: unknown, textLength: number): DetectorRe
   for (const s of spans ?? []) {
     if (s.end <= s.start || s.end > textLength) throw new Error("webhook span out of range");
   }
-  const clean = (spans ?? [{ start: 0, end: textLength }]).slice(0, MAX_SPANS).map(({ start, end }) => ({ start, end }));
+  const clean = (spans ?? [{ start: 0, end: textLength }])
+    .slice(0, MAX_SPANS)
+    .map(({ start, end }) => ({ start, end }));
   const cat = sanitizeCategory(category);
   return { verdict, data: { spans: clean, ...(cat === undefined ? {} : { category: cat }) } };
 }

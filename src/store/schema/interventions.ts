@@ -26,7 +26,10 @@ export const interventions = pgTable(
     salt: bytea("salt"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("interventions_session_idx").on(t.sessionPk, t.createdAt), index("interventions_tenant_idx").on(t.tenantId, t.createdAt)],
+  (t) => [
+    index("interventions_session_idx").on(t.sessionPk, t.createdAt),
+    index("interventions_tenant_idx").on(t.tenantId, t.createdAt),
+  ],
 );
 
 /** The log's head: its size and Merkle frontier (O(log n) hashes), so appends never read earlier leaves. */

@@ -23,7 +23,9 @@ export const messages = pgTable(
     /** input: sent by the client; output: produced by the model through Candor. */
     origin: text("origin", { enum: ["input", "output"] }).notNull(),
     /** complete, or partial (the turn ended before the model finished). */
-    status: text("status", { enum: ["complete", "partial"] }).notNull().default("complete"),
+    status: text("status", { enum: ["complete", "partial"] })
+      .notNull()
+      .default("complete"),
     /** Output messages: which blocks never finished streaming, and the stop reason. */
     meta: jsonb("meta").$type<{ incompleteBlocks?: number[]; stopReason?: string | null }>(),
     /** The turn that produced an output message. */
@@ -33,5 +35,8 @@ export const messages = pgTable(
     restorableUntil: timestamp("restorable_until", { withTimezone: true }),
     erasedAt: timestamp("erased_at", { withTimezone: true }),
   },
-  (t) => [index("messages_session_idx").on(t.sessionPk, t.depth), index("messages_parent_idx").on(t.parentId)],
+  (t) => [
+    index("messages_session_idx").on(t.sessionPk, t.depth),
+    index("messages_parent_idx").on(t.parentId),
+  ],
 );

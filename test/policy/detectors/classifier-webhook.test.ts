@@ -8,7 +8,12 @@ const ctx = { ruleId: "r1", stage: "output" as const, signal: new AbortControlle
 const completion = (content: string) => json({ choices: [{ message: { role: "assistant", content } }] });
 
 describe("classifier detector (Llama Guard over chat completions)", () => {
-  const def = { type: "classifier" as const, base_url: "http://guard.test/v1/", model: "llama-guard-3", timeout_ms: 500 };
+  const def = {
+    type: "classifier" as const,
+    base_url: "http://guard.test/v1/",
+    model: "llama-guard-3",
+    timeout_ms: 500,
+  };
 
   it("posts the text as one user message to <base_url>/chat/completions", async () => {
     let url = "";
@@ -48,7 +53,12 @@ describe("classifier detector (Llama Guard over chat completions)", () => {
 });
 
 describe("webhook detector", () => {
-  const def = { type: "webhook" as const, url: "http://hook.test/check", timeout_ms: 100, headers: { "x-key": "k" } };
+  const def = {
+    type: "webhook" as const,
+    url: "http://hook.test/check",
+    timeout_ms: 100,
+    headers: { "x-key": "k" },
+  };
 
   it("posts {rule, stage, text} and reads spans and category", async () => {
     const f = fakeFetch(() => json({ verdict: "match", spans: [{ start: 6, end: 11 }], category: "S10" }));
@@ -58,7 +68,10 @@ describe("webhook detector", () => {
   });
 
   it("a match without spans covers the whole text", async () => {
-    const r = await createWebhookDetector(def, fakeFetch(() => json({ verdict: "match" }))).check("abc", ctx);
+    const r = await createWebhookDetector(
+      def,
+      fakeFetch(() => json({ verdict: "match" })),
+    ).check("abc", ctx);
     expect(r.data?.spans).toEqual([{ start: 0, end: 3 }]);
   });
 
@@ -66,11 +79,19 @@ describe("webhook detector", () => {
     ["a span past the text", { verdict: "match", spans: [{ start: 0, end: 99 }] }],
     ["an unknown verdict", { verdict: "yes" }],
   ])("rejects %s", async (_name, body) => {
-    await expect(createWebhookDetector(def, fakeFetch(() => json(body))).check("abc", ctx)).rejects.toThrow();
+    await expect(
+      createWebhookDetector(
+        def,
+        fakeFetch(() => json(body)),
+      ).check("abc", ctx),
+    ).rejects.toThrow();
   });
 
   it("times out", async () => {
-    const d = createWebhookDetector(def, fakeFetch((_b, init) => hang(init)));
+    const d = createWebhookDetector(
+      def,
+      fakeFetch((_b, init) => hang(init)),
+    );
     const r = await runAsyncDetector(d, "abc", { ruleId: "r1", stage: "input" });
     expect(r.error).toEqual({ kind: "timeout", message: "no answer within 100 ms" });
   });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createKeywordsDetector, KeywordIndex, normalizeForKeywords } from "../../../src/policy/detectors/keywords.js";
+import {
+  createKeywordsDetector,
+  KeywordIndex,
+  normalizeForKeywords,
+} from "../../../src/policy/detectors/keywords.js";
 import type { KeywordsDef } from "../../../src/policy/schema.js";
 
 const def = (over: Partial<KeywordsDef> = {}): KeywordsDef => ({

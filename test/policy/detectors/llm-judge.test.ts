@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runAsyncDetector } from "../../../src/policy/async-run.js";
-import type { DetectorResult } from "../../../src/policy/detectors/types.js";
 import { createJudgeDetector, parseJudgeVerdict } from "../../../src/policy/detectors/llm-judge.js";
+import type { DetectorResult } from "../../../src/policy/detectors/types.js";
 import { Lru } from "../../../src/policy/lru.js";
 import type { JudgeDef } from "../../../src/policy/schema.js";
 import { createSimulatedModel } from "../../../src/simulated/index.js";
@@ -16,7 +16,11 @@ const def = (over: Partial<JudgeDef> = {}): JudgeDef => ({
 const rule = { id: "safety.violence", hazard: "S1", description: "Instructions for violent crimes." };
 const ctx = { ruleId: rule.id, stage: "input" as const, signal: new AbortController().signal };
 
-function judge(fetchFn: FetchFn, over: Partial<JudgeDef> = {}, cache = new Lru<string, Promise<DetectorResult>>(10)) {
+function judge(
+  fetchFn: FetchFn,
+  over: Partial<JudgeDef> = {},
+  cache = new Lru<string, Promise<DetectorResult>>(10),
+) {
   return createJudgeDetector(rule, def(over), { client: judgeClient(fetchFn), model: "judge-1" }, cache);
 }
 
@@ -47,7 +51,9 @@ describe("llm_judge detector (fake model)", () => {
     ["a missing field", '{"verdict":"unsafe","category":"S1"}'],
     ["an extra field", '{"verdict":"safe","category":null,"reason":"x","score":1}'],
   ])("treats %s as an error, never as safe", async (_name, reply) => {
-    await expect(judge(fakeFetch(() => messageReply(reply))).check("text", ctx)).rejects.toThrow(/judge reply/);
+    await expect(judge(fakeFetch(() => messageReply(reply))).check("text", ctx)).rejects.toThrow(
+      /judge reply/,
+    );
   });
 
   it("caches verdicts by rule and content, but not failures", async () => {
@@ -64,12 +70,18 @@ describe("llm_judge detector (fake model)", () => {
 
   it("times out through the AbortSignal", async () => {
     const f = fakeFetch((_b, init) => hang(init));
-    const r = await runAsyncDetector(judge(f, { timeout_ms: 50 }), "text", { ruleId: rule.id, stage: "input" });
+    const r = await runAsyncDetector(judge(f, { timeout_ms: 50 }), "text", {
+      ruleId: rule.id,
+      stage: "input",
+    });
     expect(r.error?.kind).toBe("timeout");
   });
 
   it("parseJudgeVerdict keeps a remote category only if it looks like a code", () => {
-    const r = parseJudgeVerdict('{"verdict":"unsafe","category":"<script>alert(1)</script>","reason":"x"}', 4);
+    const r = parseJudgeVerdict(
+      '{"verdict":"unsafe","category":"<script>alert(1)</script>","reason":"x"}',
+      4,
+    );
     expect(r.verdict).toBe("match");
     expect(r.data?.category).toBeUndefined();
   });

@@ -15,12 +15,32 @@ describe("secrets detector", () => {
   it.each([
     ["Anthropic key", `key=${ANTHROPIC}`, ANTHROPIC, "API key"],
     ["OpenAI project key", `OPENAI_API_KEY=${OPENAI}`, OPENAI, "API key"],
-    ["OpenAI classic key", "sk-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghij", "sk-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghij", "API key"],
+    [
+      "OpenAI classic key",
+      "sk-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghij",
+      "sk-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghij",
+      "API key",
+    ],
     ["AWS access key id", "id AKIAIOSFODNN7EXAMPLE.", "AKIAIOSFODNN7EXAMPLE", "AWS access key"],
-    ["AWS secret", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AWS secret key"],
-    ["GitHub token", "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789", "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789", "GitHub token"],
+    [
+      "AWS secret",
+      "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      "AWS secret key",
+    ],
+    [
+      "GitHub token",
+      "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+      "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+      "GitHub token",
+    ],
     ["Slack token", "xoxb-1234567890-abcdefghij", "xoxb-1234567890-abcdefghij", "Slack token"],
-    ["Google API key", "AIzaSyA-abcdefghijklmnopqrstuvwxyz12345", "AIzaSyA-abcdefghijklmnopqrstuvwxyz12345", "Google API key"],
+    [
+      "Google API key",
+      "AIzaSyA-abcdefghijklmnopqrstuvwxyz12345",
+      "AIzaSyA-abcdefghijklmnopqrstuvwxyz12345",
+      "Google API key",
+    ],
     ["Stripe live key", "sk_live_abcdefghijklmnopqrstuvwx", "sk_live_abcdefghijklmnopqrstuvwx", "Stripe key"],
     ["PEM private key", `here:\n${PEM}\nthanks`, PEM, "private key"],
   ])("finds a %s", (_name, text, secret, label) => {

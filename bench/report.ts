@@ -1,0 +1,217 @@
+/**
+ * The printed table (scenario, direct, via Candor, ratio or added ms) and the PASS/MISS list of targets.
+ * Throughput compares as a ratio (candor / direct); latency as added milliseconds (candor − direct).
+ */
+import type { GroupStorage, TableCounts } from "./databases.js";
+import type { TargetResult } from "./scenarios.js";
+import { round } from "./stats.js";
+
+export interface StorageCheck {
+  /** Row bytes per turn in 2-turn conversations (session and system root included). */
+  perTurn2: number;
+  perTurn20: number;
+  /** Bytes each of turns 3..20 added: (bytes of a 20-turn conversation − a 2-turn one) / 18. */
+  marginal: number;
+  two: GroupStorage;
+  twenty: GroupStorage;
+}
+
+export interface BackendResult {
+  kind: "postgres" | "pglite";
+  label: string;
+  candorCommand: string;
+  readyMs: number;
+  candor: TargetResult;
+  proxy?: TargetResult;
+  /** Whole-database row counts after the run, and per turn. */
+  rows: { counts: TableCounts & { databaseBytes: number }; perTurn: Record<string, number> };
+  /** Rows per turn by scenario (each request was its own named session). */
+  rowsByScenario: Record<string, { turns: number; perTurn: Record<string, number> }>;
+  storage: StorageCheck | null;
+  notes: string[];
+}
+
+export interface TargetCheck {
+  backend: string;
+  target: string;
+  value: string;
+  pass: boolean;
+}
+
+type Row = [string, string, string, string];
+
+const f = (v: number, unit = "") =>
+  Number.isFinite(v) ? `${round(v).toLocaleString("en-US")}${unit}` : "n/a";
+const added = (c: number, d: number) =>
+  Number.isFinite(c - d) ? `${c - d >= 0 ? "+" : ""}${f(c - d)} ms` : "n/a";
+const ratio = (c: number, d: number) => (d > 0 ? `${round(c / d)}×` : "n/a");
+
+function latencyRows(label: string, d: { p50: number; p99: number }, c: { p50: number; p99: number }): Row[] {
+  return [
+    [`${label} p50 (ms)`, f(d.p50), f(c.p50), added(c.p50, d.p50)],
+    [`${label} p99 (ms)`, f(d.p99), f(c.p99), added(c.p99, d.p99)],
+  ];
+}
+
+/** Table rows comparing the mock directly with one set of results through a proxy. */
+export function comparisonRows(d: TargetResult, c: TargetResult): Row[] {
+  const rows: Row[] = [];
+  rows.push([
+    "closed-loop 32 conns (req/s)",
+    f(d.closedLoop.reqPerSec),
+    f(c.closedLoop.reqPerSec),
+    ratio(c.closedLoop.reqPerSec, d.closedLoop.reqPerSec),
+  ]);
+  rows.push(...latencyRows("closed-loop latency", d.closedLoop.latencyMs, c.closedLoop.latencyMs));
+  const o = (r: TargetResult) => r.openLoop.latency;
+  rows.push(...latencyRows(`open-loop ${d.openLoop.rate}/s latency`, o(d), o(c)));
+  rows.push([
+    `open-loop ${d.openLoop.rate}/s p99.9 (ms)`,
+    f(o(d).p999),
+    f(o(c).p999),
+    added(o(c).p999, o(d).p999),
+  ]);
+  rows.push([
+    `open-loop ${d.openLoop.rate}/s errors`,
+    String(d.openLoop.errors),
+    String(c.openLoop.errors),
+    "",
+  ]);
+  const p = (r: TargetResult) => r.pacedStreams;
+  rows.push(...latencyRows("32 paced streams TTFB", p(d).ttfb, p(c).ttfb));
+  rows.push([
+    "32 paced streams first text p50 (ms)",
+    f(p(d).ttft.p50),
+    f(p(c).ttft.p50),
+    added(p(c).ttft.p50, p(d).ttft.p50),
+  ]);
+  rows.push([
+    "32 paced streams total p50 (ms)",
+    f(p(d).total.p50),
+    f(p(c).total.p50),
+    ratio(p(c).total.p50, p(d).total.p50),
+  ]);
+  rows.push([
+    "32 paced streams total p99 (ms)",
+    f(p(d).total.p99),
+    f(p(c).total.p99),
+    ratio(p(c).total.p99, p(d).total.p99),
+  ]);
+  rows.push([
+    "32 paced streams (streams/s)",
+    f(p(d).streamsPerSec),
+    f(p(c).streamsPerSec),
+    ratio(p(c).streamsPerSec, p(d).streamsPerSec),
+  ]);
+  rows.push([
+    "32 unpaced streams (streams/s)",
+    f(d.unpacedStreams.streamsPerSec),
+    f(c.unpacedStreams.streamsPerSec),
+    ratio(c.unpacedStreams.streamsPerSec, d.unpacedStreams.streamsPerSec),
+  ]);
+  for (const [n, key] of [
+    [1, "streams1"],
+    [64, "streams64"],
+  ] as const) {
+    rows.push(...latencyRows(`${n} stream${n > 1 ? "s" : ""} TTFB`, d[key].ttfb, c[key].ttfb));
+    rows.push(
+      ...latencyRows(`${n} stream${n > 1 ? "s" : ""} per-delta lag`, d[key].deltaLag, c[key].deltaLag),
+    );
+  }
+  if (c.memory)
+    rows.push([
+      "Candor peak RSS while streaming (MB)",
+      "",
+      f(c.memory.streamingPeakRssMb),
+      `VmHWM ${f(c.memory.hwmMb)}`,
+    ]);
+  return rows;
+}
+
+/** Rows about what Candor stored (no direct column). */
+export function storageRows(b: BackendResult): Row[] {
+  const rows: Row[] = [];
+  for (const [scenario, s] of Object.entries(b.rowsByScenario)) {
+    const per = Object.entries(s.perTurn)
+      .map(([t, n]) => `${t} ${round(n)}`)
+      .join(", ");
+    rows.push([`rows per turn: ${scenario} (${s.turns} turns)`, "", per, ""]);
+  }
+  if (b.storage) {
+    rows.push(["row bytes per turn, 2-turn conversations", "", f(b.storage.perTurn2), ""]);
+    rows.push(["row bytes per turn, 20-turn conversations", "", f(b.storage.perTurn20), ""]);
+    rows.push([
+      "row bytes added by each of turns 3..20",
+      "",
+      f(b.storage.marginal),
+      ratio(b.storage.marginal, b.storage.perTurn2),
+    ]);
+  }
+  return rows;
+}
+
+export function formatTable(title: string, header: Row, rows: Row[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]?.length ?? 0)));
+  const line = (r: Row) =>
+    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
+  const rule = widths.map((w) => "-".repeat(w)).join("  ");
+  return [title, line(header), rule, ...rows.map(line)].join("\n");
+}
+
+/** Every target of the brief, PASS or MISS, for one backend. */
+export function checkTargets(d: TargetResult, b: BackendResult): TargetCheck[] {
+  const c = b.candor;
+  const out: TargetCheck[] = [];
+  const add = (target: string, value: string, pass: boolean) =>
+    out.push({ backend: b.kind, target, value, pass });
+  const tput = c.closedLoop.reqPerSec / d.closedLoop.reqPerSec;
+  add(
+    "closed-loop throughput ≥ 0.05× direct (aim 0.12×)",
+    `${round(tput)}×${tput >= 0.12 ? " (aim met)" : ""}`,
+    tput >= 0.05,
+  );
+  const o50 = c.openLoop.latency.p50 - d.openLoop.latency.p50;
+  const o99 = c.openLoop.latency.p99 - d.openLoop.latency.p99;
+  add(
+    `fixed ${d.openLoop.rate} req/s: added p50 ≤ +3 ms`,
+    added(c.openLoop.latency.p50, d.openLoop.latency.p50),
+    o50 <= 3 && c.openLoop.errors === 0,
+  );
+  add(
+    `fixed ${d.openLoop.rate} req/s: added p99 ≤ +50 ms`,
+    added(c.openLoop.latency.p99, d.openLoop.latency.p99),
+    o99 <= 50 && c.openLoop.errors === 0,
+  );
+  const t50 = c.pacedStreams.ttfb.p50 - d.pacedStreams.ttfb.p50;
+  add(
+    "paced streams: TTFB p50 added ≤ +5 ms",
+    added(c.pacedStreams.ttfb.p50, d.pacedStreams.ttfb.p50),
+    t50 <= 5,
+  );
+  const tr = c.pacedStreams.total.p50 / d.pacedStreams.total.p50;
+  add("paced streams: total-time ratio (p50) ≤ 1.1", `${round(tr)}×`, tr <= 1.1);
+  const rss = c.memory?.streamingPeakRssMb ?? Number.NaN;
+  add("peak RSS ≤ 200 MB during the streaming test", `${f(rss)} MB`, rss <= 200);
+  for (const key of ["streams1", "streams64"] as const) {
+    const a = c[key].ttfb.p99 - d[key].ttfb.p99;
+    add(
+      `p99 TTFB added ≤ 10 ms at ${c[key].concurrency} concurrent stream(s)`,
+      added(c[key].ttfb.p99, d[key].ttfb.p99),
+      a <= 10 && c[key].errors === 0,
+    );
+  }
+  const s = b.storage;
+  add(
+    "storage per turn independent of history (turns 3..20 ≤ 1.25× a 2-turn turn)",
+    s ? `${f(s.marginal)} B vs ${f(s.perTurn2)} B per turn` : "not measured",
+    s !== null && s.marginal <= 1.25 * s.perTurn2,
+  );
+  return out;
+}
+
+export function formatTargets(checks: TargetCheck[]): string {
+  return checks
+    .map((c) => `  ${c.pass ? "PASS" : "MISS"}  [${c.backend}] ${c.target}: ${c.value}`)
+    .join("\n");
+}

@@ -1,0 +1,149 @@
+/**
+ * The measurements, run the same way against every target (the mock directly, Candor, any --proxy): closed-loop
+ * throughput, fixed-rate latency, paced and unpaced concurrent streams, and streams at 1 and 64 concurrency.
+ */
+import { messagesBody } from "./bodies.js";
+import { type ClosedLoopResult, runClosedLoop } from "./closed-loop.js";
+import type { Target } from "./http-client.js";
+import type { ReplyShape } from "./mock-upstream.js";
+import { type OpenLoopResult, runOpenLoop } from "./open-loop.js";
+import { memoryOf, sampleRss } from "./processes.js";
+import { runStreamLoad, type StreamLoadResult } from "./stream-load.js";
+
+/** How long each measurement runs (seconds) — `--quick` shortens them all. */
+export interface Plan {
+  closedS: number;
+  openS: number;
+  openRate: number;
+  pacedS: number;
+  unpacedS: number;
+  concurrencyS: number;
+  warmupS: number;
+}
+
+export const FULL_PLAN: Plan = {
+  closedS: 8,
+  openS: 10,
+  openRate: 200,
+  pacedS: 8,
+  unpacedS: 5,
+  concurrencyS: 5,
+  warmupS: 3,
+};
+export const QUICK_PLAN: Plan = {
+  closedS: 3,
+  openS: 4,
+  openRate: 200,
+  pacedS: 3,
+  unpacedS: 2,
+  concurrencyS: 2,
+  warmupS: 1,
+};
+
+export const SHAPES = {
+  /** Non-streaming replies of 20 × 12 characters, answered at once. */
+  json: { deltas: 20, delayMs: 0, firstMs: 0, chars: 12 },
+  /** A paced stream: 20 ms to first token, then 20 deltas 10 ms apart (≈ 220 ms). */
+  paced: { deltas: 20, delayMs: 10, firstMs: 20, chars: 12 },
+  unpaced: { deltas: 20, delayMs: 0, firstMs: 0, chars: 12 },
+  /** For TTFB and per-delta lag at 1 and 64 streams: no model think time, so TTFB is pure overhead. */
+  lag: { deltas: 20, delayMs: 5, firstMs: 0, chars: 12 },
+} satisfies Record<string, ReplyShape>;
+
+/** Session-id prefixes by scenario: the stored rows of each scenario can be told apart afterwards. */
+export const PREFIX = {
+  json: "bench-json-",
+  open: "bench-open-",
+  paced: "bench-paced-",
+  unpaced: "bench-unpaced-",
+} as const;
+
+export interface TargetResult {
+  closedLoop: ClosedLoopResult;
+  openLoop: OpenLoopResult;
+  pacedStreams: StreamLoadResult;
+  unpacedStreams: StreamLoadResult;
+  streams1: StreamLoadResult;
+  streams64: StreamLoadResult;
+  /** Processes the bench can see (/proc): peak RSS while the paced and unpaced streams ran, and VmHWM after. */
+  memory?: { streamingPeakRssMb: number; hwmMb: number; rssAfterMb: number };
+}
+
+type Log = (msg: string) => void;
+
+/** Brings a target's code paths to a steady state (JIT, caches, connection pools) before anything is measured. */
+export async function warmUp(target: Target, seconds: number): Promise<void> {
+  const json = () => messagesBody(SHAPES.json, false);
+  await runClosedLoop({ target, body: json, connections: 8, durationS: Math.max(1, seconds - 1) });
+  await runStreamLoad({ target, shape: SHAPES.unpaced, concurrency: 8, durationMs: 1_000 });
+}
+
+export async function measureTarget(
+  target: Target,
+  plan: Plan,
+  log: Log,
+  pid?: number,
+): Promise<TargetResult> {
+  const json = () => messagesBody(SHAPES.json, false);
+  log(`closed-loop 32 conns, ${plan.closedS}s…`);
+  const closedLoop = await runClosedLoop({
+    target,
+    body: json,
+    connections: 32,
+    durationS: plan.closedS,
+    sessionPrefix: PREFIX.json,
+  });
+  log(`open-loop ${plan.openRate} req/s, ${plan.openS}s…`);
+  const openLoop = await runOpenLoop({
+    target,
+    body: json,
+    rate: plan.openRate,
+    durationMs: plan.openS * 1000,
+    timeoutMs: 15_000,
+    sessionPrefix: PREFIX.open,
+  });
+  const rss = pid === undefined ? null : sampleRss(pid, 50);
+  log(`32 paced streams (20 × 10 ms), ${plan.pacedS}s…`);
+  const pacedStreams = await runStreamLoad({
+    target,
+    shape: SHAPES.paced,
+    concurrency: 32,
+    durationMs: plan.pacedS * 1000,
+    sessionPrefix: PREFIX.paced,
+  });
+  log(`32 unpaced streams, ${plan.unpacedS}s…`);
+  const unpacedStreams = await runStreamLoad({
+    target,
+    shape: SHAPES.unpaced,
+    concurrency: 32,
+    durationMs: plan.unpacedS * 1000,
+    sessionPrefix: PREFIX.unpaced,
+  });
+  const streamingPeakRssMb = rss?.stop();
+  log(`1 stream at a time, ${plan.concurrencyS}s…`);
+  const streams1 = await runStreamLoad({
+    target,
+    shape: SHAPES.lag,
+    concurrency: 1,
+    durationMs: plan.concurrencyS * 1000,
+  });
+  log(`64 concurrent streams, ${plan.concurrencyS}s…`);
+  const streams64 = await runStreamLoad({
+    target,
+    shape: SHAPES.lag,
+    concurrency: 64,
+    durationMs: plan.concurrencyS * 1000,
+  });
+  const after = pid === undefined ? null : memoryOf(pid);
+  const result: TargetResult = { closedLoop, openLoop, pacedStreams, unpacedStreams, streams1, streams64 };
+  if (streamingPeakRssMb !== undefined && after) {
+    result.memory = { streamingPeakRssMb, hwmMb: after.hwmMb, rssAfterMb: after.rssMb };
+  }
+  for (const [name, r] of Object.entries({ pacedStreams, unpacedStreams, streams1, streams64 })) {
+    if (r.errors > 0) log(`  ${name}: ${r.errors} failed streams, first: ${r.firstError}`);
+  }
+  if (openLoop.errors > 0) log(`  open-loop: ${openLoop.errors} failed, first: ${openLoop.firstError}`);
+  if (closedLoop.errors + closedLoop.non2xx > 0)
+    log(`  closed-loop: ${closedLoop.errors} errors, ${closedLoop.non2xx} non-2xx`);
+  return result;
+}
