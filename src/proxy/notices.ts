@@ -63,10 +63,8 @@ export function blockedStreamFrames(msg: AccumulatedMessage, notice: BlockedNoti
 }
 
 /** An SSE error event (Anthropic's shape) telling the client the reply was cut off and what was kept. */
-export function interruptionFrame(type: string, message: string, inband: InbandIntervention | null): string {
-  return (
-    (inband ? interventionFrame(inband) : "") + frame("error", { type: "error", error: { type, message } })
-  );
+export function errorFrame(type: string, message: string): string {
+  return frame("error", { type: "error", error: { type, message } });
 }
 
 /** A whole non-streaming refusal message for a blocked request or reply. */

@@ -12,7 +12,7 @@ import type { ProxyDeps } from "./deps.js";
 import { type FinishedTurn, finishTurn } from "./finish-turn.js";
 import { forwardableResponseHeaders } from "./headers.js";
 import type { MessagesRequest } from "./messages-request.js";
-import { blockedInputStream, blockedMessageBody, interruptionFrame } from "./notices.js";
+import { blockedInputStream, blockedMessageBody, errorFrame, interventionFrame } from "./notices.js";
 import { type OpenedTurn, openTurnDurably } from "./open-turn.js";
 import { type Ending, endingForFinished, endingForRelay, endingForUpstreamFailure } from "./outcome.js";
 import { relayStream } from "./relay.js";
@@ -205,39 +205,26 @@ function respondStreaming(
   });
 }
 
-/** The error event Candor adds when a stream broke without the upstream saying so (reset, shutdown, our failure). */
+/**
+ * What Candor adds at the end of a stream that did not simply complete: the `candor.intervention` event (when the
+ * tenant wants it) naming the record, and an SSE error event when the stream broke without the upstream saying so
+ * (reset, shutdown, our own failure), so the SDK raises an error whose message says what was saved.
+ */
 function interruptionFor(ending: Ending, finished: FinishedTurn, inband: boolean): string | null {
   const saved = `What arrived is saved; restore it from session ${finished.sessionId}.`;
   const i = finished.interventions[0];
-  const first = i
-    ? {
-        id: i.id,
-        cause: i.cause,
-        actor: i.actor,
-        explanation: i.explanation,
-        explain_url: finished.explainUrl,
-      }
-    : null;
+  const event =
+    inband && i
+      ? interventionFrame({ id: i.id, cause: i.cause, actor: i.actor, explanation: i.explanation, explain_url: finished.explainUrl })
+      : "";
   switch (ending.turnEnding) {
     case "connection_reset":
-      return interruptionFrame(
-        "api_error",
-        `The model provider's connection closed mid-reply. ${saved}`,
-        inband ? first : null,
-      );
+      return event + errorFrame("api_error", `The model provider's connection closed mid-reply. ${saved}`);
     case "shutdown":
-      return interruptionFrame(
-        "overloaded_error",
-        `Candor is restarting. ${saved} Retry in a moment.`,
-        inband ? first : null,
-      );
+      return event + errorFrame("overloaded_error", `Candor is restarting. ${saved} Retry in a moment.`);
     case "proxy_error":
-      return interruptionFrame(
-        "api_error",
-        `Candor failed while relaying the reply (reference ${finished.requestId}). ${saved}`,
-        inband ? first : null,
-      );
+      return event + errorFrame("api_error", `Candor failed while relaying the reply (reference ${finished.requestId}). ${saved}`);
     default:
-      return null;
+      return event || null;
   }
 }

@@ -71,6 +71,8 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   let ended = false;
   let blocked = false;
   let sawError: string | null = null;
+  /** message_stop or error: held until the ending is recorded, so a client that saw the end can restore it. */
+  let terminal: string | null = null;
   let shuttingDown = false;
   // A stream waiting on a slow upstream must notice shutdown too: cancelling the reader wakes its read().
   opts.shutdownSignal.addEventListener(
@@ -119,9 +121,14 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     }
     const index = Number(data.index);
     if (event === "content_block_start") blockKinds.set(index, kindOf((data.content_block as Data)?.type));
-    if (event === "error") {
-      sawError = String((data.error as Data | undefined)?.type ?? "api_error");
-      await releaseHeld(); // the text held back for screening reached the client before the error
+    if (event === "error" || event === "message_stop") {
+      if (event === "error") {
+        sawError = String((data.error as Data | undefined)?.type ?? "api_error");
+        await releaseHeld(); // the text held back for screening reaches the client before the error
+      }
+      acc.apply(event, data);
+      terminal = formatFrame(event, e.data);
+      return;
     }
     const kind = blockKinds.get(index) ?? "other";
     if (!opts.screen || kind === "other") return emit(event, e.data, data);
@@ -201,6 +208,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
       let tail = "";
       if (extra.notice) tail += blockedStreamFrames(acc.snapshot(), extra.notice, opts.inbandEvents);
       if (extra.interruption) tail += extra.interruption;
+      if (terminal && !extra.notice) tail += terminal;
       if (tail) {
         await opts.journal(tail);
         controller.enqueue(encoder.encode(tail));

@@ -6,6 +6,7 @@
  */
 import { type CountryCode, findPhoneNumbersInText } from "libphonenumber-js";
 import { Lru } from "../lru.js";
+import { eachInClusters } from "./clusters.js";
 import type { Span } from "./types.js";
 
 const PHONE = /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d[\d .-]{5,16}\d(?!\w)/g;
@@ -56,15 +57,12 @@ export class PhoneFinder {
   constructor(private readonly country: CountryCode) {}
 
   find(text: string, out: Span[], label: string): void {
-    PHONE.lastIndex = 0;
-    for (let m = PHONE.exec(text); m !== null; m = PHONE.exec(text)) {
+    eachInClusters(PHONE, text, MIN_DIGITS, (m, at) => {
       for (const p of pieces(m[0])) {
         if (!plausible(p.text, this.country)) continue;
-        for (const f of this.validate(p.text)) {
-          out.push({ start: m.index + p.at + f.s, end: m.index + p.at + f.e, label });
-        }
+        for (const f of this.validate(p.text)) out.push({ start: at + p.at + f.s, end: at + p.at + f.e, label });
       }
-    }
+    });
   }
 
   private validate(text: string): Array<{ s: number; e: number }> {

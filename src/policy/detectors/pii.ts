@@ -6,6 +6,7 @@
 import { electronicFormatIBAN, isValidIBAN } from "ibantools";
 import type { CountryCode } from "libphonenumber-js";
 import type { PiiDef, PiiKind } from "../schema.js";
+import { eachInClusters } from "./clusters.js";
 import { PhoneFinder } from "./phone.js";
 import { cardValid, emailValid, ipValid, ssnValid } from "./pii-validators.js";
 import { type DetectorResult, fromSpans, MAX_SPANS, type Span, type SyncDetector } from "./types.js";
@@ -106,14 +107,14 @@ type Finder = (text: string, out: Span[], phones: PhoneFinder) => void;
 
 /** In priority order: a later kind's span overlapping an earlier one is dropped (a card is not also a phone). */
 const FINDERS: Array<[PiiKind, Finder]> = [
-  ["card", (t, out) => each(CARD, t, (m) => cardsIn(m[0], m.index, out))],
+  ["card", (t, out) => eachInClusters(CARD, t, 13, (m, at) => cardsIn(m[0], at, out))],
   ["iban", (t, out) => each(IBAN, t, (m) => ibansIn(m[0], m.index, out))],
   [
     "ssn",
     (t, out) =>
-      each(SSN, t, (m) => {
+      eachInClusters(SSN, t, 9, (m, at) => {
         if (ssnValid(m[1] ?? "", m[3] ?? "", m[4] ?? "")) {
-          out.push({ start: m.index, end: m.index + m[0].length, label: PII_LABELS.ssn });
+          out.push({ start: at, end: at + m[0].length, label: PII_LABELS.ssn });
         }
       }),
   ],
@@ -121,8 +122,8 @@ const FINDERS: Array<[PiiKind, Finder]> = [
   [
     "ip",
     (t, out) => {
-      each(IPV4, t, (m) => {
-        if (ipValid(m[0])) out.push({ start: m.index, end: m.index + m[0].length, label: PII_LABELS.ip });
+      eachInClusters(IPV4, t, 4, (m, at) => {
+        if (ipValid(m[0])) out.push({ start: at, end: at + m[0].length, label: PII_LABELS.ip });
       });
       ipv6(t, out);
     },

@@ -1,0 +1,138 @@
+/**
+ * One backend, start to finish: a fresh database, a key, Candor started and warmed up, every measurement through
+ * it, the multi-turn conversations, then Candor stopped and what it stored read back.
+ */
+import { type CandorProcess, createKey, policyPath, startCandor } from "./candor.js";
+import { runConversations } from "./conversation.js";
+import { type Backend, countRows, type GroupStorage, groupStorage, type Querier } from "./databases.js";
+import type { Target } from "./http-client.js";
+import type { BackendResult, StorageCheck } from "./report.js";
+import { measureTarget, type Plan, PREFIX, SHAPES, warmUp } from "./scenarios.js";
+
+export interface BackendRunOptions {
+  root: string;
+  backend: Backend;
+  mockUrl: string;
+  plan: Plan;
+  /** Core for Candor (null: not pinned). */
+  core: number | null;
+  log: (msg: string) => void;
+}
+
+const CONV = { two: "bench-conv2-", twenty: "bench-conv20-" } as const;
+
+function candorEnv(o: BackendRunOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Nothing of the bench's own environment may pick the other backend or another upstream.
+  for (const k of Object.keys(env)) if (k.startsWith("CANDOR_") || k === "DATABASE_URL") delete env[k];
+  return {
+    ...env,
+    ...o.backend.env,
+    UPSTREAM_URL: o.mockUrl,
+    ANTHROPIC_API_KEY: "bench",
+    CANDOR_LOG_LEVEL: "warn",
+    CANDOR_DURABILITY: "strict",
+    CANDOR_POLICY: policyPath(o.root),
+    CANDOR_SHUTDOWN_GRACE_S: "2",
+  };
+}
+
+function perTurn(rows: Record<string, number>, turns: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, turns > 0 ? v / turns : Number.NaN]));
+}
+
+const totalBytes = (g: GroupStorage) => Object.values(g.bytes).reduce((s, v) => s + v, 0);
+
+async function readStorage(q: Querier): Promise<Pick<BackendResult, "rows" | "rowsByScenario" | "storage">> {
+  const counts = await countRows(q);
+  const { databaseBytes: _bytes, turns, ...tables } = counts;
+  const rows = { counts, perTurn: perTurn({ ...tables, turns }, turns) };
+  const rowsByScenario: BackendResult["rowsByScenario"] = {};
+  const groups = { ...PREFIX, conversation2: CONV.two, conversation20: CONV.twenty };
+  const stored: Record<string, GroupStorage> = {};
+  for (const [name, prefix] of Object.entries(groups)) {
+    const g = await groupStorage(q, prefix);
+    stored[name] = g;
+    rowsByScenario[name] = { turns: g.turns, perTurn: perTurn(g.rows, g.turns) };
+  }
+  const two = stored.conversation2;
+  const twenty = stored.conversation20;
+  let storage: StorageCheck | null = null;
+  if (two && twenty && two.sessions > 0 && twenty.sessions > 0 && two.turns > 0 && twenty.turns > 0) {
+    const perConv2 = totalBytes(two) / two.sessions;
+    const perConv20 = totalBytes(twenty) / twenty.sessions;
+    const turns20 = twenty.turns / twenty.sessions;
+    const turns2 = two.turns / two.sessions;
+    storage = {
+      perTurn2: totalBytes(two) / two.turns,
+      perTurn20: totalBytes(twenty) / twenty.turns,
+      marginal: (perConv20 - perConv2) / (turns20 - turns2),
+      two,
+      twenty,
+    };
+  }
+  return { rows, rowsByScenario, storage };
+}
+
+/** Runs everything against one backend. Candor is always stopped and the backend disposed, even on failure. */
+export async function runBackend(o: BackendRunOptions): Promise<BackendResult> {
+  const name = o.backend.kind === "postgres" ? "PostgreSQL" : "PGlite";
+  const log = (m: string) => o.log(`${name}: ${m}`);
+  const env = candorEnv(o);
+  let candor: CandorProcess | null = null;
+  try {
+    log("creating the app key (migrates the fresh database)…");
+    const key = await createKey(o.root, env, "bench");
+    candor = await startCandor({ root: o.root, env, core: o.core });
+    log(
+      `Candor ready in ${Math.round(candor.readyMs)} ms (pid ${candor.pid}); warming up ${o.plan.warmupS}s…`,
+    );
+    const target: Target = {
+      name: "candor",
+      url: candor.url,
+      headers: { "x-api-key": key, "anthropic-version": "2023-06-01" },
+    };
+    await warmUp(target, o.plan.warmupS);
+    const measured = await measureTarget(target, o.plan, log, candor.pid);
+    log("conversations: 4 × 2 turns and 4 × 20 turns (history resent each turn)…");
+    const notes: string[] = [];
+    for (const [turnsEach, prefix] of [
+      [2, CONV.two],
+      [20, CONV.twenty],
+    ] as const) {
+      const r = await runConversations({
+        target,
+        shape: SHAPES.unpaced,
+        conversations: 4,
+        turnsEach,
+        prefix,
+      });
+      if (r.errors > 0)
+        notes.push(`${turnsEach}-turn conversations: ${r.errors} failed turns, first: ${r.firstError}`);
+    }
+    const command = candor.command;
+    const readyMs = candor.readyMs;
+    log("stopping Candor and reading what it stored…");
+    const how = await candor.stop();
+    candor = null;
+    if (how !== "0") notes.push(`Candor exited with ${how} on SIGTERM`);
+    const q = await o.backend.open();
+    try {
+      const stored = await readStorage(q);
+      return {
+        kind: o.backend.kind,
+        label: o.backend.label,
+        candorCommand: command,
+        readyMs,
+        candor: measured,
+        notes,
+        ...stored,
+      };
+    } finally {
+      await q.close();
+    }
+  } finally {
+    if (candor) await candor.stop();
+    await o.backend.dispose().catch((err: unknown) => log(`could not clean up: ${String(err)}`));
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * `npm run bench -- --profile`: Candor under the closed-loop load (32 connections) with `node --cpu-prof`, then
+ * the top self-time functions and areas. The profile covers start-up and warm-up too (a few % of samples).
+ */
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { messagesBody } from "./bodies.js";
+import { createKey, policyPath, startCandor } from "./candor.js";
+import { runClosedLoop } from "./closed-loop.js";
+import type { Backend } from "./databases.js";
+import type { Target } from "./http-client.js";
+import { formatProfile, type ProfileSummary, summarizeProfile } from "./profile.js";
+import { SHAPES, warmUp } from "./scenarios.js";
+
+export async function runProfile(o: {
+  root: string;
+  backend: Backend;
+  mockUrl: string;
+  core: number | null;
+  seconds: number;
+  log: (m: string) => void;
+}): Promise<{ summary: ProfileSummary; reqPerSec: number; text: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "candor-prof-"));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...o.backend.env,
+    UPSTREAM_URL: o.mockUrl,
+    ANTHROPIC_API_KEY: "bench",
+    CANDOR_LOG_LEVEL: "warn",
+    CANDOR_DURABILITY: "strict",
+    CANDOR_POLICY: policyPath(o.root),
+    CANDOR_SHUTDOWN_GRACE_S: "2",
+  };
+  try {
+    const key = await createKey(o.root, env, "bench");
+    const candor = await startCandor({ root: o.root, env, core: o.core, cpuProfDir: dir });
+    try {
+      const target: Target = { name: "candor", url: candor.url, headers: { "x-api-key": key } };
+      o.log(`profiling: warm-up, then closed-loop 32 conns for ${o.seconds}s…`);
+      await warmUp(target, 2);
+      const r = await runClosedLoop({
+        target,
+        body: () => messagesBody(SHAPES.json, false),
+        connections: 32,
+        durationS: o.seconds,
+      });
+      o.log(
+        `profiling: ${Math.round(r.reqPerSec)} req/s under the profiler; stopping Candor to write the profile…`,
+      );
+      await candor.stop();
+      const file = readdirSync(dir).find((n) => n.endsWith(".cpuprofile"));
+      if (!file) throw new Error("Candor wrote no .cpuprofile (did it exit cleanly on SIGTERM?)");
+      const summary = summarizeProfile(join(dir, file), o.root);
+      return { summary, reqPerSec: r.reqPerSec, text: formatProfile(summary) };
+    } finally {
+      await candor.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await o.backend.dispose();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Summarises a V8 .cpuprofile (from `node --cpu-prof`): self time by function and by area (a package under
+ * node_modules, a Candor source file, Node internals, GC), so the hot spots can be read without a UI.
+ */
+import { readFileSync } from "node:fs";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  hitCount?: number;
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+}
+
+export interface HotSpot {
+  name: string;
+  where: string;
+  selfMs: number;
+  selfPct: number;
+}
+
+export interface ProfileSummary {
+  totalMs: number;
+  samples: number;
+  functions: HotSpot[];
+  areas: HotSpot[];
+}
+
+/** Where a frame lives: `pkg:<name>` for dependencies, the path under the repo for Candor, else the URL kind. */
+export function areaOf(url: string, root: string): string {
+  if (url === "") return "(native/V8)";
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (nm) return `pkg:${nm[1]}`;
+  if (url.startsWith("node:")) return "node:internal";
+  const rootUrl = `file://${root}/`;
+  if (url.startsWith(rootUrl)) return url.slice(rootUrl.length);
+  return url;
+}
+
+function top(map: Map<string, { where: string; ms: number }>, total: number, n: number): HotSpot[] {
+  return [...map.entries()]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, n)
+    .map(([name, v]) => ({ name, where: v.where, selfMs: v.ms, selfPct: (100 * v.ms) / total }));
+}
+
+export function summarizeProfile(path: string, root: string, n = 25): ProfileSummary {
+  const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
+  const totalMs = (profile.endTime - profile.startTime) / 1000;
+  const samples = profile.samples?.length ?? profile.nodes.reduce((s, x) => s + (x.hitCount ?? 0), 0);
+  const perSample = samples > 0 ? totalMs / samples : 0;
+  const byFn = new Map<string, { where: string; ms: number }>();
+  const byArea = new Map<string, { where: string; ms: number }>();
+  for (const node of profile.nodes) {
+    const hits = node.hitCount ?? 0;
+    if (hits === 0) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const area = areaOf(url, root);
+    const where = url ? `${area}:${lineNumber + 1}` : area;
+    const key = `${functionName || "(anonymous)"} ${where}`;
+    const ms = hits * perSample;
+    const fn = byFn.get(key) ?? { where, ms: 0 };
+    fn.ms += ms;
+    byFn.set(key, fn);
+    const a = byArea.get(area) ?? { where: area, ms: 0 };
+    a.ms += ms;
+    byArea.set(area, a);
+  }
+  return { totalMs, samples, functions: top(byFn, totalMs, n), areas: top(byArea, totalMs, n) };
+}
+
+export function formatProfile(s: ProfileSummary): string {
+  const line = (h: HotSpot) =>
+    `  ${h.selfPct.toFixed(1).padStart(5)}%  ${h.selfMs.toFixed(0).padStart(6)} ms  ${h.name}`;
+  return [
+    `CPU profile: ${s.totalMs.toFixed(0)} ms, ${s.samples} samples`,
+    "Self time by area:",
+    ...s.areas.slice(0, 15).map(line),
+    "Self time by function:",
+    ...s.functions.map(line),
+  ].join("\n");
+}

@@ -1,0 +1,211 @@
+/**
+ * `npm run bench` (= tsx bench/run.ts): Candor's benchmark suite. Starts a fast mock Anthropic upstream and
+ * Candor (on PostgreSQL, then on PGlite) as child processes, measures the mock directly and through Candor in
+ * the same run, prints a table and PASS/MISS per target, and writes JSON to bench/results/<timestamp>.json.
+ *
+ * Options: --backend both|postgres|pglite   --quick (shorter runs)   --proxy URL [--proxy-key KEY]
+ *          --pg-url postgres://…/postgres   --mock-port N   --no-pin   --profile [--profile-seconds N]
+ * Always exits 0 once it has measured, whether or not targets were met; 1 if it could not measure.
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { runBackend } from "./backend-run.js";
+import { type Backend, createPgliteBackend, createPostgresBackend, DEFAULT_ADMIN_URL } from "./databases.js";
+import type { Target } from "./http-client.js";
+import { firstLine, hasTaskset, installCleanup, pinSelf, spawnChild } from "./processes.js";
+import { runProfile } from "./profile-run.js";
+import {
+  type BackendResult,
+  checkTargets,
+  comparisonRows,
+  formatTable,
+  formatTargets,
+  storageRows,
+  type TargetCheck,
+} from "./report.js";
+import { FULL_PLAN, measureTarget, QUICK_PLAN, type TargetResult, warmUp } from "./scenarios.js";
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+
+const { values: args } = parseArgs({
+  options: {
+    backend: { type: "string", default: "both" },
+    quick: { type: "boolean", default: false },
+    proxy: { type: "string" },
+    "proxy-key": { type: "string", default: "bench" },
+    "pg-url": { type: "string", default: process.env.BENCH_PG_URL ?? DEFAULT_ADMIN_URL },
+    "mock-port": { type: "string", default: "0" },
+    "no-pin": { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+    "profile-seconds": { type: "string", default: "10" },
+  },
+});
+
+async function startMock(core: number | null): Promise<{ url: string; stop: () => Promise<string> }> {
+  const child = spawnChild(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(ROOT, "bench", "mock-upstream.ts"),
+      "--port",
+      String(args["mock-port"]),
+      "--exit-with-stdin",
+    ],
+    { core, env: process.env, cwd: ROOT, stdin: "pipe" },
+  );
+  const { port } = JSON.parse(await firstLine(child, 30_000)) as { port: number };
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.stop(3_000) };
+}
+
+async function makeBackend(kind: "postgres" | "pglite"): Promise<Backend> {
+  return kind === "postgres" ? createPostgresBackend(String(args["pg-url"])) : createPgliteBackend();
+}
+
+/** (g): the policy engine's own figures, when bench/policy-engine.ts exports benchPolicyEngine(). */
+async function policyEngineFigures(): Promise<unknown> {
+  const file = join(ROOT, "bench", "policy-engine.ts");
+  if (!existsSync(file)) return { skipped: "bench/policy-engine.ts does not exist" };
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const fn = mod.benchPolicyEngine;
+  if (typeof fn !== "function") return { skipped: "bench/policy-engine.ts exports no benchPolicyEngine()" };
+  log("policy engine: benchPolicyEngine()…");
+  const timeout = new Promise((resolve) =>
+    setTimeout(() => resolve({ skipped: "timed out after 90 s" }), 90_000).unref(),
+  );
+  return Promise.race([Promise.resolve((fn as () => unknown)()), timeout]);
+}
+
+function writeJson(name: string, data: unknown): string {
+  const dir = join(ROOT, "bench", "results");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+  return path;
+}
+
+const stamp = () => new Date().toISOString().replace(/[:.]/g, "-");
+
+async function main(): Promise<number> {
+  const pin = !args["no-pin"] && hasTaskset() && cpus().length >= 2;
+  const [candorCore, clientCore] = pin ? [0, 1] : [null, null];
+  if (pin && !pinSelf(1)) log("could not pin the bench itself to core 1");
+  log(
+    pin
+      ? "pinning: Candor on core 0; mock and load generator on core 1; PostgreSQL unpinned"
+      : "pinning: off (no taskset, fewer than 2 cores, or --no-pin)",
+  );
+  const mock = await startMock(clientCore);
+  installCleanup(async () => void (await mock.stop()));
+  log(`mock upstream on ${mock.url}`);
+  const kinds =
+    args.backend === "both"
+      ? (["postgres", "pglite"] as const)
+      : ([args.backend] as Array<"postgres" | "pglite">);
+  if (kinds.some((k) => k !== "postgres" && k !== "pglite"))
+    throw new Error(`--backend must be both, postgres or pglite`);
+
+  if (args.profile) {
+    const backend = await makeBackend(kinds[0] ?? "postgres");
+    const p = await runProfile({
+      root: ROOT,
+      backend,
+      mockUrl: mock.url,
+      core: candorCore,
+      seconds: Number(args["profile-seconds"]),
+      log,
+    });
+    process.stdout.write(`${p.text}\n`);
+    log(
+      `wrote ${writeJson(`profile-${stamp()}.json`, { backend: backend.kind, reqPerSec: p.reqPerSec, ...p.summary })}`,
+    );
+    await mock.stop();
+    return 0;
+  }
+
+  const plan = args.quick ? QUICK_PLAN : FULL_PLAN;
+  const startedAt = new Date().toISOString();
+  const directTarget: Target = { name: "direct", url: mock.url, headers: { "x-api-key": "bench" } };
+  await warmUp(directTarget, plan.warmupS);
+  const direct = await measureTarget(directTarget, plan, (m) => log(`direct mock: ${m}`));
+  let proxy: TargetResult | undefined;
+  const proxyUrl = args.proxy;
+  if (proxyUrl) {
+    const t: Target = { name: "proxy", url: proxyUrl, headers: { "x-api-key": String(args["proxy-key"]) } };
+    await warmUp(t, plan.warmupS);
+    proxy = await measureTarget(t, plan, (m) => log(`--proxy ${proxyUrl}: ${m}`));
+  }
+
+  const backends: BackendResult[] = [];
+  const failures: Record<string, string> = {};
+  for (const kind of kinds) {
+    try {
+      const backend = await makeBackend(kind);
+      backends.push(
+        await runBackend({ root: ROOT, backend, mockUrl: mock.url, plan, core: candorCore, log }),
+      );
+    } catch (err) {
+      failures[kind] = err instanceof Error ? err.message : String(err);
+      log(`${kind} failed: ${failures[kind]}`);
+    }
+  }
+  const policyEngine = await policyEngineFigures().catch((err: unknown) => ({ error: String(err) }));
+  await mock.stop();
+
+  const out: string[] = [];
+  const checks: TargetCheck[] = [];
+  for (const b of backends) {
+    const name = b.kind === "postgres" ? "PostgreSQL" : "PGlite";
+    const rows = [...comparisonRows(direct, b.candor), ...storageRows(b)];
+    out.push(
+      formatTable(
+        `\n== ${b.label}; Candor: ${b.candorCommand}`,
+        ["scenario", "direct", `via Candor (${name})`, "ratio / added"],
+        rows,
+      ),
+    );
+    for (const n of b.notes) out.push(`  note: ${n}`);
+    checks.push(...checkTargets(direct, b));
+  }
+  if (proxyUrl && proxy)
+    out.push(
+      formatTable(
+        `\n== --proxy ${proxyUrl}`,
+        ["scenario", "direct", "via --proxy", "ratio / added"],
+        comparisonRows(direct, proxy),
+      ),
+    );
+  out.push(`\nTargets (against the direct mock, same run):\n${formatTargets(checks)}`);
+  for (const [k, e] of Object.entries(failures))
+    out.push(`  MISS  [${k}] could not be measured: ${e.split("\n")[0]}`);
+  out.push(`\nPolicy engine: ${JSON.stringify(policyEngine)}`);
+  process.stdout.write(`${out.join("\n")}\n`);
+
+  const json = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "", node: process.version },
+    pinning: pin ? { candor: 0, mockAndClient: 1, postgres: "unpinned" } : null,
+    plan,
+    direct,
+    ...(proxyUrl ? { proxy: { url: proxyUrl, result: proxy } } : {}),
+    backends,
+    failures,
+    targets: checks,
+    policyEngine,
+  };
+  log(`wrote ${writeJson(`${stamp()}.json`, json)}`);
+  return backends.length > 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);
