@@ -2,7 +2,7 @@
  * One backend, start to finish: a fresh database, a key, Candor started and warmed up, every measurement through
  * it, the multi-turn conversations, then Candor stopped and what it stored read back.
  */
-import { type CandorProcess, createKey, policyPath, startCandor } from "./candor.js";
+import { type CandorBuild, type CandorProcess, createKey, policyPath, startCandor } from "./candor.js";
 import { runConversations } from "./conversation.js";
 import { type Backend, countRows, type GroupStorage, groupStorage, type Querier } from "./databases.js";
 import type { Target } from "./http-client.js";
@@ -11,6 +11,7 @@ import { measureTarget, type Plan, PREFIX, SHAPES, warmUp } from "./scenarios.js
 
 export interface BackendRunOptions {
   root: string;
+  build: CandorBuild;
   backend: Backend;
   mockUrl: string;
   plan: Plan;
@@ -82,8 +83,8 @@ export async function runBackend(o: BackendRunOptions): Promise<BackendResult> {
   let candor: CandorProcess | null = null;
   try {
     log("creating the app key (migrates the fresh database)…");
-    const key = await createKey(o.root, env, "bench");
-    candor = await startCandor({ root: o.root, env, core: o.core });
+    const key = await createKey(o.root, o.build, env, "bench");
+    candor = await startCandor({ root: o.root, build: o.build, env, core: o.core });
     log(
       `Candor ready in ${Math.round(candor.readyMs)} ms (pid ${candor.pid}); warming up ${o.plan.warmupS}s…`,
     );

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { messagesBody } from "./bodies.js";
-import { createKey, policyPath, startCandor } from "./candor.js";
+import { type CandorBuild, createKey, policyPath, startCandor } from "./candor.js";
 import { runClosedLoop } from "./closed-loop.js";
 import type { Backend } from "./databases.js";
 import type { Target } from "./http-client.js";
@@ -15,6 +15,7 @@ import { SHAPES, warmUp } from "./scenarios.js";
 
 export async function runProfile(o: {
   root: string;
+  build: CandorBuild;
   backend: Backend;
   mockUrl: string;
   core: number | null;
@@ -33,8 +34,8 @@ export async function runProfile(o: {
     CANDOR_SHUTDOWN_GRACE_S: "2",
   };
   try {
-    const key = await createKey(o.root, env, "bench");
-    const candor = await startCandor({ root: o.root, env, core: o.core, cpuProfDir: dir });
+    const key = await createKey(o.root, o.build, env, "bench");
+    const candor = await startCandor({ root: o.root, build: o.build, env, core: o.core, cpuProfDir: dir });
     try {
       const target: Target = { name: "candor", url: candor.url, headers: { "x-api-key": key } };
       o.log(`profiling: warm-up, then closed-loop 32 conns for ${o.seconds}s…`);

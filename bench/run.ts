@@ -5,6 +5,7 @@
  *
  * Options: --backend both|postgres|pglite   --quick (shorter runs)   --proxy URL [--proxy-key KEY]
  *          --pg-url postgres://…/postgres   --mock-port N   --no-pin   --profile [--profile-seconds N]
+ *          --tsx (run Candor's sources through tsx instead of compiling them first)
  * Always exits 0 once it has measured, whether or not targets were met; 1 if it could not measure.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -13,6 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { runBackend } from "./backend-run.js";
+import { prepareBuild } from "./candor.js";
 import { type Backend, createPgliteBackend, createPostgresBackend, DEFAULT_ADMIN_URL } from "./databases.js";
 import type { Target } from "./http-client.js";
 import { firstLine, hasTaskset, installCleanup, pinSelf, spawnChild } from "./processes.js";
@@ -41,6 +43,7 @@ const { values: args } = parseArgs({
     "mock-port": { type: "string", default: "0" },
     "no-pin": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
+    tsx: { type: "boolean", default: false },
     "profile-seconds": { type: "string", default: "10" },
   },
 });
@@ -99,6 +102,7 @@ async function main(): Promise<number> {
       ? "pinning: Candor on core 0; mock and load generator on core 1; PostgreSQL unpinned"
       : "pinning: off (no taskset, fewer than 2 cores, or --no-pin)",
   );
+  const build = prepareBuild(ROOT, args.tsx, log);
   const mock = await startMock(clientCore);
   installCleanup(async () => void (await mock.stop()));
   log(`mock upstream on ${mock.url}`);
@@ -113,6 +117,7 @@ async function main(): Promise<number> {
     const backend = await makeBackend(kinds[0] ?? "postgres");
     const p = await runProfile({
       root: ROOT,
+      build,
       backend,
       mockUrl: mock.url,
       core: candorCore,
@@ -146,7 +151,7 @@ async function main(): Promise<number> {
     try {
       const backend = await makeBackend(kind);
       backends.push(
-        await runBackend({ root: ROOT, backend, mockUrl: mock.url, plan, core: candorCore, log }),
+        await runBackend({ root: ROOT, build, backend, mockUrl: mock.url, plan, core: candorCore, log }),
       );
     } catch (err) {
       failures[kind] = err instanceof Error ? err.message : String(err);

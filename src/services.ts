@@ -13,6 +13,7 @@ import { createLifecycle, type ManagedLifecycle } from "./proxy/lifecycle.js";
 import { loadPolicyRegistry, type PolicyRegistry } from "./proxy/policies.js";
 import { createUpstream, keepAliveFetch, type Upstream } from "./proxy/upstream.js";
 import { recoverCrashedTurns } from "./session/recover.js";
+import { runRetention } from "./session/retention.js";
 import { createSimulatedModel, type SimulatedModel } from "./simulated/index.js";
 import { openStore, type Store } from "./store/db.js";
 import { newId } from "./store/ids.js";
@@ -22,6 +23,9 @@ import { ensureSecret } from "./store/secrets.js";
 import { generateSigningKey, type SigningKey } from "./transparency/checkpoint.js";
 import { createInterventionRecorder } from "./transparency/recorder.js";
 import { signViewToken } from "./transparency/view-token.js";
+
+/** How often each instance tries the retention job (only one runs it at a time). */
+const RETENTION_INTERVAL_MS = 15 * 60_000;
 
 export interface Services {
   deps: AppDeps;
@@ -158,6 +162,15 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     },
   };
   const recovered = await recoverCrashedTurns(deps);
+  const retention = setInterval(
+    () =>
+      void runRetention(db, interventions, { retentionDays: config.retentionDays }).then(
+        (r) => r.messagesErased > 0 && log.info(r, "retention purged expired content"),
+        (err: unknown) => log.error({ err }, "retention run failed"),
+      ),
+    RETENTION_INTERVAL_MS,
+  );
+  retention.unref();
 
   return {
     deps,
@@ -172,6 +185,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     recovered,
     async close() {
       clearInterval(beat);
+      clearInterval(retention);
       await journal.close();
       await markStopped(db, instanceId).catch(() => {});
       if (!overrides.store) await store.close();

@@ -23,11 +23,16 @@ export class AhoCorasick {
   private readonly out: Array<number[] | undefined>;
   /** 1 where a state has outputs: a typed-array test keeps the hot loop off the (holey) `out` array. */
   private hasOut: Uint8Array = new Uint8Array(0);
+  private readonly lens: Int32Array;
+  /** Ring buffer size (a power of two) covering the longest pattern, for `scanCollapsed`. */
+  private readonly ring: number;
 
   /** `patterns[i]` is reported as pattern `i`; empty patterns are ignored. */
   constructor(patterns: readonly string[], opts: { foldCase: boolean }) {
     this.fold = opts.foldCase;
     this.size = patterns.length;
+    this.lens = Int32Array.from(patterns, (p) => p.length);
+    this.ring = 2 ** Math.ceil(Math.log2(Math.max(2, ...this.lens) + 1));
     const gotos: Array<Map<number, number>> = [new Map()];
     const out: Array<number[] | undefined> = [undefined];
     patterns.forEach((p, idx) => {
@@ -112,6 +117,36 @@ export class AhoCorasick {
         s = this.stepWide(s, c);
       }
       if (hasOut[s] === 1) for (const p of out[s] as number[]) onHit(p, i + 1);
+    }
+  }
+
+  /**
+   * Like `scan`, but a run of spaces in the text counts as one space (so "project    bluebird" matches the
+   * pattern "project bluebird"), and hits report their start too, in text offsets.
+   */
+  scanCollapsed(text: string, onHit: (pattern: number, start: number, end: number) => void): void {
+    const { delta, out, fold, hasOut, lens } = this;
+    const mask = this.ring - 1;
+    const pos = new Int32Array(this.ring);
+    let fed = 0;
+    let s = 0;
+    let prevSpace = false;
+    for (let i = 0; i < text.length; i++) {
+      let c = text.charCodeAt(i);
+      if (c === 32) {
+        if (prevSpace) continue;
+        prevSpace = true;
+      } else prevSpace = false;
+      pos[fed++ & mask] = i;
+      if (c >= ASCII && fold) c = foldChar(c);
+      if (c < ASCII) {
+        if (fold && c >= 65 && c <= 90) c += 32;
+        s = delta[(s << 7) | c] as number;
+      } else s = this.stepWide(s, c);
+      if (hasOut[s] === 1) {
+        for (const p of out[s] as number[])
+          onHit(p, pos[(fed - (lens[p] as number)) & mask] as number, i + 1);
+      }
     }
   }
 

@@ -65,36 +65,98 @@ const LANE_OF: Record<BlockKind, { lane: Lane; stage: Stage; segKind: SegmentKin
 
 const EMPTY = (block: boolean): ScreenStep => ({ release: "", matches: [], block });
 
-export function createWindowScreen(opts: WindowOptions): OutputScreen {
-  const { policy, compiled } = opts;
-  const blocks = new Map<number, BlockState>();
-  let stopped = false;
+/** The output screen of one response: per-block state, the hold-back window, and end-of-block checks. */
+class WindowScreen implements OutputScreen {
+  private readonly blocks = new Map<number, BlockState>();
+  /** Once any block blocks, the stream is over. */
+  private stopped = false;
 
-  const ctxOf = (st: BlockState): SegmentContext => ({
-    policyId: policy.id,
-    policyVersion: policy.version,
-    stage: st.stage,
-    kind: st.segKind,
-    messageIndex: null,
-    blockIndex: st.index,
-    text: st.orig,
-    ...(st.json ? { json: st.json } : {}),
-  });
+  constructor(private readonly opts: WindowOptions) {}
+
+  push(index: number, kind: BlockKind, delta: string): ScreenStep {
+    if (this.stopped) return EMPTY(true);
+    const st = this.stateFor(index, kind);
+    if (st.ended) return EMPTY(false);
+    st.orig += delta;
+    st.json?.feed(delta);
+    const lane = this.opts.compiled.lanes[st.lane];
+    if (!lane.hasSync && lane.async.length === 0) {
+      st.released = st.orig.length;
+      return { release: delta, matches: [], block: false };
+    }
+    const p = this.plan(st, false);
+    return { release: this.commit(st, p, false), matches: p.matches, block: p.blocked };
+  }
+
+  async end(index: number): Promise<ScreenStep> {
+    if (this.stopped) return EMPTY(true);
+    const st = this.blocks.get(index);
+    if (!st || st.ended) return EMPTY(false);
+    st.ended = true;
+    const heldFrom = st.released;
+    const p = this.plan(st, true);
+    if (p.blocked || this.opts.compiled.lanes[st.lane].async.length === 0 || st.orig.length === 0) {
+      return { release: this.commit(st, p, true), matches: p.matches, block: p.blocked };
+    }
+    const matches = [...p.matches];
+    for (const d of await this.asyncDecisions(st)) {
+      const m = d.match;
+      // Text before heldFrom is gone: a redaction reaching into it can only end the stream.
+      if (m.action === "block" || (d.redaction && d.redaction.start < heldFrom)) {
+        if (m.action === "redact")
+          Object.assign(m, { action: "block", escalated: { from: "redact", reason: AFTER_RELEASE } });
+        p.blocked = true;
+      } else if (d.redaction) p.reds.push({ ...d.redaction, rule: -1, spanStart: d.redaction.start });
+      matches.push(m);
+    }
+    if (p.blocked) {
+      this.stopped = true;
+      return { release: "", matches, block: true };
+    }
+    return { release: this.commit(st, p, true), matches, block: false };
+  }
+
+  original(index: number): string {
+    return this.blocks.get(index)?.orig ?? "";
+  }
+
+  private stateFor(index: number, kind: BlockKind): BlockState {
+    let st = this.blocks.get(index);
+    if (!st) {
+      st = { index, ...LANE_OF[kind], orig: "", released: 0, ended: false, reported: new Set(), carry: null };
+      if (kind === "tool_input") st.json = new JsonStringMap();
+      this.blocks.set(index, st);
+    }
+    return st;
+  }
+
+  private ctxOf(st: BlockState): SegmentContext {
+    return {
+      policyId: this.opts.policy.id,
+      policyVersion: this.opts.policy.version,
+      stage: st.stage,
+      kind: st.segKind,
+      messageIndex: null,
+      blockIndex: st.index,
+      text: st.orig,
+      ...(st.json ? { json: st.json } : {}),
+    };
+  }
 
   /** Decides what can be released now (up to `orig.length - windowChars`, or all when `final`). */
-  function plan(st: BlockState, final: boolean): Plan {
+  private plan(st: BlockState, final: boolean): Plan {
+    const { compiled, windowChars } = this.opts;
     const len = st.orig.length;
-    const safe = final ? len : Math.max(st.released, len - opts.windowChars);
+    const safe = final ? len : Math.max(st.released, len - windowChars);
     const p: Plan = { matches: [], reds: [], cut: safe, blocked: false, scanned: false };
     const lane = compiled.lanes[st.lane];
     if (safe <= st.released || !lane.hasSync) return p;
     p.scanned = true;
     const from = Math.min(contextStart(st.orig, st.released), st.carry?.start ?? Number.POSITIVE_INFINITY);
-    const findings = lane.scanSync(st.orig.slice(from), compiled.byIndex);
-    const ctx = ctxOf(st);
+    const ctx = this.ctxOf(st);
     let blockAt = Number.POSITIVE_INFINITY;
-    for (const f of findings) {
-      for (const d of decide(st, ctx, shift(f, from), safe)) {
+    for (const f of lane.scanSync(st.orig.slice(from), compiled.byIndex)) {
+      for (const d of this.decide(st, ctx, shift(f, from), safe)) {
         const m = d.match;
         const key = `${f.rule.index}:${m.detectorError ? "error" : m.location.start}`;
         const seen = st.reported.has(key);
@@ -121,7 +183,7 @@ export function createWindowScreen(opts: WindowOptions): OutputScreen {
    * Decisions for the spans that touch the release region [released, safe). A span already reported is
    * decided again only when it is the growing redaction being carried (then it is removed silently).
    */
-  function decide(st: BlockState, ctx: SegmentContext, f: Finding, safe: number): Decision[] {
+  private decide(st: BlockState, ctx: SegmentContext, f: Finding, safe: number): Decision[] {
     if (f.result.error) return decideFinding(ctx, f, { start: st.released, end: safe });
     const spans = (f.result.data?.spans ?? []).filter((s) => {
       if (s.end <= st.released || s.start >= safe) return false;
@@ -133,7 +195,7 @@ export function createWindowScreen(opts: WindowOptions): OutputScreen {
   }
 
   /** Applies a plan: the released text, the new release point and the carried redaction. */
-  function commit(st: BlockState, p: Plan, final: boolean): string {
+  private commit(st: BlockState, p: Plan, final: boolean): string {
     const from = st.released;
     const cut = Math.max(from, p.cut);
     const release = applyRedactions(st.orig.slice(from, cut), p.reds, {
@@ -141,7 +203,7 @@ export function createWindowScreen(opts: WindowOptions): OutputScreen {
       offset: from,
     });
     st.released = cut;
-    if (p.blocked) stopped = true;
+    if (p.blocked) this.stopped = true;
     if (!p.scanned && !final) return release;
     const open = final || p.blocked ? undefined : p.reds.find((r) => r.end >= st.orig.length);
     st.carry =
@@ -151,29 +213,15 @@ export function createWindowScreen(opts: WindowOptions): OutputScreen {
     return release;
   }
 
-  function stateFor(index: number, kind: BlockKind): BlockState {
-    let st = blocks.get(index);
-    if (!st) {
-      st = { index, ...LANE_OF[kind], orig: "", released: 0, ended: false, reported: new Set(), carry: null };
-      if (kind === "tool_input") st.json = new JsonStringMap();
-      blocks.set(index, st);
-    }
-    return st;
-  }
-
   /** Async checks at block end, on the full text. */
-  async function asyncDecisions(st: BlockState): Promise<Decision[]> {
-    const rules = compiled.lanes[st.lane].async;
-    const ctx = ctxOf(st);
+  private async asyncDecisions(st: BlockState): Promise<Decision[]> {
+    const rules = this.opts.compiled.lanes[st.lane].async;
+    const ctx = this.ctxOf(st);
+    const stage = st.stage;
     const results = await mapLimit(
       rules.map((rule) => async () => ({
         rule,
-        result: await runAsyncDetector(
-          rule.detector,
-          st.orig,
-          { ruleId: rule.id, stage: st.stage },
-          opts.signal,
-        ),
+        result: await runAsyncDetector(rule.detector, st.orig, { ruleId: rule.id, stage }, this.opts.signal),
       })),
       8,
     );
@@ -181,56 +229,11 @@ export function createWindowScreen(opts: WindowOptions): OutputScreen {
       .filter((f) => f.result.verdict === "match" || f.result.error)
       .flatMap((f) => decideFinding(ctx, f));
   }
+}
 
-  return {
-    push(index, kind, delta) {
-      if (stopped) return EMPTY(true);
-      const st = stateFor(index, kind);
-      if (st.ended) return EMPTY(false);
-      st.orig += delta;
-      st.json?.feed(delta);
-      const lane = compiled.lanes[st.lane];
-      if (!lane.hasSync && lane.async.length === 0) {
-        st.released = st.orig.length;
-        return { release: delta, matches: [], block: false };
-      }
-      const p = plan(st, false);
-      return { release: commit(st, p, false), matches: p.matches, block: p.blocked };
-    },
-
-    async end(index) {
-      if (stopped) return EMPTY(true);
-      const st = blocks.get(index);
-      if (!st || st.ended) return EMPTY(false);
-      st.ended = true;
-      const heldFrom = st.released;
-      const p = plan(st, true);
-      if (p.blocked || compiled.lanes[st.lane].async.length === 0 || st.orig.length === 0) {
-        return { release: commit(st, p, true), matches: p.matches, block: p.blocked };
-      }
-      const late = await asyncDecisions(st);
-      const matches = [...p.matches];
-      for (const d of late) {
-        const m = d.match;
-        // Text before heldFrom is gone: a redaction reaching into it can only end the stream.
-        if (m.action === "block" || (d.redaction && d.redaction.start < heldFrom)) {
-          if (m.action === "redact")
-            Object.assign(m, { action: "block", escalated: { from: "redact", reason: AFTER_RELEASE } });
-          p.blocked = true;
-        } else if (d.redaction) p.reds.push({ ...d.redaction, rule: -1, spanStart: d.redaction.start });
-        matches.push(m);
-      }
-      if (p.blocked) {
-        stopped = true;
-        return { release: "", matches, block: true };
-      }
-      return { release: commit(st, p, true), matches, block: false };
-    },
-
-    original(index) {
-      return blocks.get(index)?.orig ?? "";
-    },
-  };
+/** A new output screen (one per response). */
+export function createWindowScreen(opts: WindowOptions): OutputScreen {
+  return new WindowScreen(opts);
 }
 
 /** Where rescanning starts: CONTEXT chars back, moved to a word start so no word is scanned cut in half. */

@@ -41,8 +41,21 @@ interface NormOpts {
 /** Text folded for matching, with each folded char's source range in the original text. */
 export interface Normalized {
   text: string;
-  start: Int32Array;
-  end: Int32Array;
+  /** Folded index → original start/end; absent when folding kept every index (the ASCII fast path). */
+  start?: Int32Array;
+  end?: Int32Array;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const CONTROL_SPACE = /[\t\n\v\f\r]/g;
+const LEET_ASCII = /[@4(36!|1/0$572]/g;
+
+/** ASCII text folds with native string operations and keeps its indexes (runs of spaces are left to the scan). */
+function foldAscii(text: string, o: NormOpts): string {
+  const lower = text.toLowerCase().replace(CONTROL_SPACE, " ");
+  if (!o.leetspeak) return lower;
+  const table = asciiTable(o);
+  return lower.replace(LEET_ASCII, (ch) => String.fromCharCode(table[ch.charCodeAt(0)] as number));
 }
 
 function foldCodePoint(cp: number, o: NormOpts): number {
@@ -72,42 +85,47 @@ function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x2028 || c === 0x2029 || c === 0x3000;
 }
 
-/** Folds case, leetspeak and confusables, and collapses whitespace runs to one space. */
+/** Folds case, leetspeak and confusables (non-ASCII text also gets whitespace runs collapsed, with a map). */
 export function normalizeForKeywords(text: string, o: NormOpts): Normalized {
+  if (!NON_ASCII.test(text)) return { text: foldAscii(text, o) };
   const table = asciiTable(o);
-  const out: number[] = [];
-  const start = new Int32Array(text.length + 1);
-  const end = new Int32Array(text.length + 1);
+  // Folding never produces more than 2 code units per source code unit (astral results only).
+  const out = new Uint16Array(text.length * 2);
+  const start = new Int32Array(text.length * 2 + 1);
+  const end = new Int32Array(text.length * 2 + 1);
   let k = 0;
   for (let i = 0; i < text.length; ) {
-    const cp = text.codePointAt(i) ?? 0;
+    const c = text.charCodeAt(i);
+    if (c < 128 && c !== 32 && (c < 9 || c > 13)) {
+      out[k] = table[c] as number;
+      start[k] = i;
+      end[k++] = ++i;
+      continue;
+    }
+    const cp = text.codePointAt(i) ?? c;
     const width = cp > 0xffff ? 2 : 1;
     if (isSpace(cp)) {
-      if (k > 0 && out[k - 1] === 32) {
-        end[k - 1] = i + width;
-      } else {
-        out.push(32);
+      if (k > 0 && out[k - 1] === 32) end[k - 1] = i + width;
+      else {
+        out[k] = 32;
         start[k] = i;
         end[k++] = i + width;
       }
     } else {
-      const f = cp < 128 ? (table[cp] as number) : foldCodePoint(cp, o);
-      const s = String.fromCodePoint(f);
+      const s = String.fromCodePoint(foldCodePoint(cp, o));
       for (let u = 0; u < s.length; u++) {
-        out.push(s.charCodeAt(u));
+        out[k] = s.charCodeAt(u);
         start[k] = i;
         end[k++] = i + width;
       }
     }
     i += width;
   }
-  let folded = "";
-  for (let i = 0; i < out.length; i += 8192) folded += String.fromCharCode(...out.slice(i, i + 8192));
-  return { text: folded, start, end };
+  return { text: new TextDecoder("utf-16le").decode(out.subarray(0, k)), start, end };
 }
 
 function normalizeTerm(term: string, o: NormOpts): string {
-  return normalizeForKeywords(term.trim(), o).text;
+  return normalizeForKeywords(term.trim(), o).text.replace(/ +/g, " ");
 }
 
 let profanityMatcher: RegExpMatcher | undefined;
@@ -126,15 +144,12 @@ export class KeywordIndex {
   private readonly groups: Array<{
     opts: NormOpts;
     ac: AhoCorasick;
-    terms: Array<{ entry: Entry; len: number }>;
+    terms: Array<{ entry: Entry }>;
   }> = [];
   private readonly profane: number[] = [];
 
   constructor(rules: ReadonlyArray<{ key: number; def: KeywordsDef }>) {
-    const byOpts = new Map<
-      string,
-      { opts: NormOpts; terms: string[]; meta: Array<{ entry: Entry; len: number }> }
-    >();
+    const byOpts = new Map<string, { opts: NormOpts; terms: string[]; meta: Array<{ entry: Entry }> }>();
     for (const { key, def } of rules) {
       if (def.list === "profanity") this.profane.push(key);
       const opts = { leetspeak: def.leetspeak, confusables: def.confusables };
@@ -145,7 +160,7 @@ export class KeywordIndex {
         const t = normalizeTerm(w, opts);
         if (t.length === 0) continue;
         g.terms.push(t);
-        g.meta.push({ entry: { key, word: def.match === "word" }, len: t.length });
+        g.meta.push({ entry: { key, word: def.match === "word" } });
       }
     }
     for (const g of byOpts.values()) {
@@ -168,12 +183,11 @@ export class KeywordIndex {
     };
     for (const g of this.groups) {
       const norm = normalizeForKeywords(text, g.opts);
-      g.ac.scan(norm.text, (p, e) => {
+      g.ac.scanCollapsed(norm.text, (p, s, e) => {
         const t = g.terms[p];
         if (!t) return;
-        const s = e - t.len;
-        const start = norm.start[s] as number;
-        const end = norm.end[e - 1] as number;
+        const start = norm.start ? (norm.start[s] as number) : s;
+        const end = norm.end ? (norm.end[e - 1] as number) : e;
         // Boundaries are judged on the ORIGINAL text: "kill!" still ends a word although '!' folds to 'i'.
         if (t.entry.word && (isWordCharAt(text, start - 1) || isWordCharAt(text, end))) return;
         add(t.entry.key, { start, end });

@@ -15,7 +15,33 @@ const DECIMAL = /^\d+\.\d+$/;
 /** E.164 allows at most 15 digits; national numbers have at least 7 almost everywhere. */
 const MIN_DIGITS = 7;
 const MAX_DIGITS = 15;
-const NANP = new Set<string>(["US", "CA", "AG", "AI", "AS", "BB", "BM", "BS", "DM", "DO", "GD", "GU", "JM", "KN", "KY", "LC", "MP", "MS", "PR", "SX", "TC", "TT", "VC", "VG", "VI"]);
+const NANP = new Set<string>([
+  "US",
+  "CA",
+  "AG",
+  "AI",
+  "AS",
+  "BB",
+  "BM",
+  "BS",
+  "DM",
+  "DO",
+  "GD",
+  "GU",
+  "JM",
+  "KN",
+  "KY",
+  "LC",
+  "MP",
+  "MS",
+  "PR",
+  "SX",
+  "TC",
+  "TT",
+  "VC",
+  "VG",
+  "VI",
+]);
 
 /** Pieces of a candidate worth validating: split at sentence breaks and around date-shaped tokens. */
 function pieces(cand: string): Array<{ at: number; text: string }> {
@@ -60,7 +86,8 @@ export class PhoneFinder {
     eachInClusters(PHONE, text, MIN_DIGITS, (m, at) => {
       for (const p of pieces(m[0])) {
         if (!plausible(p.text, this.country)) continue;
-        for (const f of this.validate(p.text)) out.push({ start: at + p.at + f.s, end: at + p.at + f.e, label });
+        for (const f of this.validate(p.text))
+          out.push({ start: at + p.at + f.s, end: at + p.at + f.e, label });
       }
     });
   }
@@ -68,7 +95,10 @@ export class PhoneFinder {
   private validate(text: string): Array<{ s: number; e: number }> {
     let found = this.cache.get(text);
     if (!found) {
-      found = findPhoneNumbersInText(text, { defaultCountry: this.country }).map((f) => ({ s: f.startsAt, e: f.endsAt }));
+      found = findPhoneNumbersInText(text, { defaultCountry: this.country }).map((f) => ({
+        s: f.startsAt,
+        e: f.endsAt,
+      }));
       this.cache.set(text, found);
     }
     return found;

@@ -28,7 +28,6 @@ const EMAIL_LOCAL = /[A-Za-z0-9._%+-]/;
 const EMAIL_DOMAIN = /[A-Za-z0-9.-]/;
 const IPV6_CHAR = /[0-9A-Fa-f:]/;
 
-
 /** The card numbers inside one candidate: groups of digits (split by single separators) totalling 13–19 digits. */
 function cardsIn(cand: string, at: number, out: Span[]): void {
   const groups = [...cand.matchAll(/\d+/g)].map((m) => ({ s: m.index, e: m.index + m[0].length, d: m[0] }));

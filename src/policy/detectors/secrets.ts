@@ -110,7 +110,11 @@ export function createSecretsDetector(def: SecretsDef): SyncDetector {
   const patterns = PATTERNS.filter((p) => kinds.has(p.kind));
   // One case-insensitive pass over all hints first: most texts contain none, and then nothing else runs.
   const anyHint = new RegExp(
-    patterns.map((p) => (typeof p.hint === "string" ? p.hint.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&") : p.hint.source)).join("|"),
+    patterns
+      .map((p) =>
+        typeof p.hint === "string" ? p.hint.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&") : p.hint.source,
+      )
+      .join("|"),
     "i",
   );
   return {

@@ -1,0 +1,13 @@
+import { benchConversation } from "./bench/policy-engine.ts";
+import { extractSegments } from "./src/policy/extract.ts";
+import { normalizeForKeywords } from "./src/policy/detectors/keywords.ts";
+const texts = extractSegments(benchConversation()).segments.map((s) => s.text);
+const o = { leetspeak: true, confusables: true };
+for (let i = 0; i < 20; i++) for (const t of texts) normalizeForKeywords(t, o);
+let t0 = performance.now(); for (let i = 0; i < 30; i++) for (const t of texts) normalizeForKeywords(t, o); console.log("norm", (performance.now() - t0) / 30);
+const u = new Uint16Array(200000); for (let i = 0; i < u.length; i++) u[i] = 97 + (i % 26);
+const dec = new TextDecoder("utf-16le");
+t0 = performance.now(); for (let i = 0; i < 30; i++) for (const t of texts) dec.decode(u.subarray(0, t.length)); console.log("decode", (performance.now() - t0) / 30);
+t0 = performance.now(); for (let i = 0; i < 30; i++) for (const t of texts) { let s = ""; for (let j = 0; j < t.length; j += 4096) s += String.fromCharCode.apply(null, u.subarray(j, Math.min(t.length, j + 4096)) as unknown as number[]); } console.log("fromCharCode", (performance.now() - t0) / 30);
+t0 = performance.now(); for (let i = 0; i < 30; i++) for (const t of texts) { new Int32Array(t.length * 2 + 1); new Int32Array(t.length * 2 + 1); new Uint16Array(t.length * 2); } console.log("alloc", (performance.now() - t0) / 30);
+t0 = performance.now(); for (let i = 0; i < 30; i++) for (const t of texts) t.toLowerCase(); console.log("toLowerCase", (performance.now() - t0) / 30);
