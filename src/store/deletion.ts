@@ -50,7 +50,7 @@ export async function eraseSessionContent(db: Db, pk: string): Promise<{ message
 
 /** Soft-deleted sessions (or sessions with soft-deleted messages) whose restorable period is over. */
 export async function expiredDeletions(db: Db, now: Date, limit: number): Promise<Array<{ pk: string; tenantId: string; externalId: string }>> {
-  const expiredMessage = sql`exists (select 1 from ${messages} m where m.session_pk = ${sessions.pk} and m.erased_at is null and m.restorable_until < ${now})`;
+  const expiredMessage = sql`exists (select 1 from ${messages} m where m.session_pk = ${sessions.pk} and m.erased_at is null and m.restorable_until < ${now.toISOString()}::timestamptz)`;
   return db
     .select({ pk: sessions.pk, tenantId: sessions.tenantId, externalId: sessions.externalId })
     .from(sessions)

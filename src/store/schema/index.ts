@@ -1,4 +1,5 @@
 export * from "./app-keys.js";
+export * from "./appeals.js";
 export * from "./instances.js";
 export * from "./interventions.js";
 export * from "./journal.js";
