@@ -197,3 +197,27 @@ export function sampleRss(pid: number, everyMs = 100): { stop(): number } {
     },
   };
 }
+
+let clockTicks: number | null = null;
+
+/** CPU time (user + system, ms) a process has used so far; NaN when /proc is not there. */
+export function cpuMsOf(pid: number): number {
+  try {
+    clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(rest[11]) + Number(rest[12])) * 1000) / clockTicks;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The 1-minute load average and the number of cores, to warn when other work shares the machine. */
+export function loadAverage(): number {
+  try {
+    return Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
+  } catch {
+    return Number.NaN;
+  }
+}

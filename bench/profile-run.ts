@@ -2,7 +2,7 @@
  * `npm run bench -- --profile`: Candor under the closed-loop load (32 connections) with `node --cpu-prof`, then
  * the top self-time functions and areas. The profile covers start-up and warm-up too (a few % of samples).
  */
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { messagesBody } from "./bodies.js";
@@ -21,7 +21,8 @@ export async function runProfile(o: {
   core: number | null;
   seconds: number;
   log: (m: string) => void;
-}): Promise<{ summary: ProfileSummary; reqPerSec: number; text: string }> {
+  resultsDir: string;
+}): Promise<{ summary: ProfileSummary; reqPerSec: number; text: string; file: string }> {
   const dir = mkdtempSync(join(tmpdir(), "candor-prof-"));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -53,7 +54,11 @@ export async function runProfile(o: {
       const file = readdirSync(dir).find((n) => n.endsWith(".cpuprofile"));
       if (!file) throw new Error("Candor wrote no .cpuprofile (did it exit cleanly on SIGTERM?)");
       const summary = summarizeProfile(join(dir, file), o.root);
-      return { summary, reqPerSec: r.reqPerSec, text: formatProfile(summary) };
+      // Kept for Chrome DevTools / speedscope (bench/results/ is git-ignored).
+      mkdirSync(o.resultsDir, { recursive: true });
+      const kept = join(o.resultsDir, `candor-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`);
+      copyFileSync(join(dir, file), kept);
+      return { summary, reqPerSec: r.reqPerSec, text: formatProfile(summary), file: kept };
     } finally {
       await candor.stop();
     }

@@ -8,6 +8,7 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   hitCount?: number;
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -29,17 +30,31 @@ export interface ProfileSummary {
   samples: number;
   functions: HotSpot[];
   areas: HotSpot[];
+  /** Candor's own functions by inclusive time (self + callees): which stage costs what. */
+  candorInclusive: HotSpot[];
 }
 
-/** Where a frame lives: `pkg:<name>` for dependencies, the path under the repo for Candor, else the URL kind. */
+/** Where a frame lives: `pkg:<name>` for dependencies, `src/…` for Candor, else the URL kind. */
 export function areaOf(url: string, root: string): string {
   if (url === "") return "(native/V8)";
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm) return `pkg:${nm[1]}`;
   if (url.startsWith("node:")) return "node:internal";
-  const rootUrl = `file://${root}/`;
-  if (url.startsWith(rootUrl)) return url.slice(rootUrl.length);
-  return url;
+  return candorPath(url, root) ?? url;
+}
+
+/** `src/…` for a Candor source or compiled file (repo, dist/ or a temporary build), else null. */
+function candorPath(url: string, root: string): string | null {
+  const m = /\/(?:dist\/)?(src\/.+)$/.exec(url);
+  if (!m || url.includes("/node_modules/")) return null;
+  return url.startsWith(`file://${root}/`) || url.includes("/dist/src/") ? (m[1] ?? null) : null;
+}
+
+/** A frame's file, short: the path inside its package for dependencies, `src/…` for Candor. */
+function fileOf(url: string, root: string): string {
+  const nm = /node_modules\/(.+)$/.exec(url);
+  if (nm) return nm[1] ?? url;
+  return candorPath(url, root) ?? url.replace(/^node:/, "");
 }
 
 function top(map: Map<string, { where: string; ms: number }>, total: number, n: number): HotSpot[] {
@@ -61,7 +76,7 @@ export function summarizeProfile(path: string, root: string, n = 25): ProfileSum
     if (hits === 0) continue;
     const { functionName, url, lineNumber } = node.callFrame;
     const area = areaOf(url, root);
-    const where = url ? `${area}:${lineNumber + 1}` : area;
+    const where = url ? `${fileOf(url, root)}:${lineNumber + 1}` : area;
     const key = `${functionName || "(anonymous)"} ${where}`;
     const ms = hits * perSample;
     const fn = byFn.get(key) ?? { where, ms: 0 };
@@ -71,7 +86,50 @@ export function summarizeProfile(path: string, root: string, n = 25): ProfileSum
     a.ms += ms;
     byArea.set(area, a);
   }
-  return { totalMs, samples, functions: top(byFn, totalMs, n), areas: top(byArea, totalMs, n) };
+  const candorInclusive = top(inclusiveByCandorFunction(profile, root, perSample), totalMs, n);
+  return {
+    totalMs,
+    samples,
+    functions: top(byFn, totalMs, n),
+    areas: top(byArea, totalMs, n),
+    candorInclusive,
+  };
+}
+
+/** Inclusive time of each Candor function, counted once per stack (recursion is not double-counted). */
+function inclusiveByCandorFunction(profile: CpuProfile, root: string, perSample: number) {
+  const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+  const inclusive = new Map<number, number>();
+  const total = (id: number): number => {
+    const known = inclusive.get(id);
+    if (known !== undefined) return known;
+    const node = byId.get(id);
+    const v = ((node?.hitCount ?? 0) + (node?.children ?? []).reduce((s, c) => s + total(c), 0)) * perSample;
+    inclusive.set(id, v);
+    return v;
+  };
+  const out = new Map<string, { where: string; ms: number }>();
+  const visit = (id: number, onPath: Set<string>) => {
+    const node = byId.get(id);
+    if (!node) return;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const file = candorPath(url, root);
+    let key: string | null = null;
+    if (file) {
+      key = `${functionName || "(anonymous)"} ${file}:${lineNumber + 1}`;
+      if (!onPath.has(key)) {
+        const e = out.get(key) ?? { where: file, ms: 0 };
+        e.ms += total(id);
+        out.set(key, e);
+      } else key = null;
+    }
+    if (key) onPath.add(key);
+    for (const c of node.children ?? []) visit(c, onPath);
+    if (key) onPath.delete(key);
+  };
+  const first = profile.nodes[0];
+  if (first) visit(first.id, new Set());
+  return out;
 }
 
 export function formatProfile(s: ProfileSummary): string {
@@ -83,5 +141,7 @@ export function formatProfile(s: ProfileSummary): string {
     ...s.areas.slice(0, 15).map(line),
     "Self time by function:",
     ...s.functions.map(line),
+    "Candor functions by inclusive time (self + callees):",
+    ...s.candorInclusive.map(line),
   ].join("\n");
 }

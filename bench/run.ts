@@ -123,8 +123,10 @@ async function main(): Promise<number> {
       core: candorCore,
       seconds: Number(args["profile-seconds"]),
       log,
+      resultsDir: join(ROOT, "bench", "results"),
     });
     process.stdout.write(`${p.text}\n`);
+    log(`profile kept in ${p.file}`);
     log(
       `wrote ${writeJson(`profile-${stamp()}.json`, { backend: backend.kind, reqPerSec: p.reqPerSec, ...p.summary })}`,
     );

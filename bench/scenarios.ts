@@ -7,7 +7,7 @@ import { type ClosedLoopResult, runClosedLoop } from "./closed-loop.js";
 import type { Target } from "./http-client.js";
 import type { ReplyShape } from "./mock-upstream.js";
 import { type OpenLoopResult, runOpenLoop } from "./open-loop.js";
-import { memoryOf, sampleRss } from "./processes.js";
+import { cpuMsOf, memoryOf, sampleRss } from "./processes.js";
 import { runStreamLoad, type StreamLoadResult } from "./stream-load.js";
 
 /** How long each measurement runs (seconds) — `--quick` shortens them all. */
@@ -67,6 +67,11 @@ export interface TargetResult {
   streams64: StreamLoadResult;
   /** Processes the bench can see (/proc): peak RSS while the paced and unpaced streams ran, and VmHWM after. */
   memory?: { streamingPeakRssMb: number; hwmMb: number; rssAfterMb: number };
+  /**
+   * CPU the proxy process itself used per request or stream (ms, user + system), by scenario. Unlike
+   * throughput, this barely moves when other work shares the machine.
+   */
+  cpuMsPerRequest?: Record<string, number>;
 }
 
 type Log = (msg: string) => void;
@@ -78,6 +83,20 @@ export async function warmUp(target: Target, seconds: number): Promise<void> {
   await runStreamLoad({ target, shape: SHAPES.unpaced, concurrency: 8, durationMs: 1_000 });
 }
 
+/** Runs `fn` and records the process's CPU per request (ms) under `name`. */
+async function withCpu<T>(
+  pid: number | undefined,
+  cpu: Record<string, number>,
+  name: string,
+  fn: () => Promise<T>,
+  count: (r: T) => number,
+): Promise<T> {
+  const before = pid === undefined ? Number.NaN : cpuMsOf(pid);
+  const r = await fn();
+  if (pid !== undefined) cpu[name] = (cpuMsOf(pid) - before) / Math.max(1, count(r));
+  return r;
+}
+
 export async function measureTarget(
   target: Target,
   plan: Plan,
@@ -85,57 +104,73 @@ export async function measureTarget(
   pid?: number,
 ): Promise<TargetResult> {
   const json = () => messagesBody(SHAPES.json, false);
+  const cpu: Record<string, number> = {};
+  const streamsOf = (r: StreamLoadResult) => r.streams;
+  const streams = (shape: ReplyShape, concurrency: number, seconds: number, sessionPrefix?: string) =>
+    runStreamLoad({
+      target,
+      shape,
+      concurrency,
+      durationMs: seconds * 1000,
+      ...(sessionPrefix ? { sessionPrefix } : {}),
+    });
+
   log(`closed-loop 32 conns, ${plan.closedS}s…`);
-  const closedLoop = await runClosedLoop({
-    target,
-    body: json,
-    connections: 32,
-    durationS: plan.closedS,
-    sessionPrefix: PREFIX.json,
-  });
+  const closedLoop = await withCpu(
+    pid,
+    cpu,
+    "closedLoop",
+    () =>
+      runClosedLoop({
+        target,
+        body: json,
+        connections: 32,
+        durationS: plan.closedS,
+        sessionPrefix: PREFIX.json,
+      }),
+    (r) => r.requests,
+  );
   log(`open-loop ${plan.openRate} req/s, ${plan.openS}s…`);
-  const openLoop = await runOpenLoop({
-    target,
-    body: json,
-    rate: plan.openRate,
-    durationMs: plan.openS * 1000,
-    timeoutMs: 15_000,
-    sessionPrefix: PREFIX.open,
-  });
+  const openLoop = await withCpu(
+    pid,
+    cpu,
+    "openLoop",
+    () =>
+      runOpenLoop({
+        target,
+        body: json,
+        rate: plan.openRate,
+        durationMs: plan.openS * 1000,
+        timeoutMs: 15_000,
+        sessionPrefix: PREFIX.open,
+      }),
+    (r) => r.ok,
+  );
   const rss = pid === undefined ? null : sampleRss(pid, 50);
   log(`32 paced streams (20 × 10 ms), ${plan.pacedS}s…`);
-  const pacedStreams = await runStreamLoad({
-    target,
-    shape: SHAPES.paced,
-    concurrency: 32,
-    durationMs: plan.pacedS * 1000,
-    sessionPrefix: PREFIX.paced,
-  });
+  const pacedStreams = await withCpu(
+    pid,
+    cpu,
+    "pacedStreams",
+    () => streams(SHAPES.paced, 32, plan.pacedS, PREFIX.paced),
+    streamsOf,
+  );
   log(`32 unpaced streams, ${plan.unpacedS}s…`);
-  const unpacedStreams = await runStreamLoad({
-    target,
-    shape: SHAPES.unpaced,
-    concurrency: 32,
-    durationMs: plan.unpacedS * 1000,
-    sessionPrefix: PREFIX.unpaced,
-  });
+  const unpacedStreams = await withCpu(
+    pid,
+    cpu,
+    "unpacedStreams",
+    () => streams(SHAPES.unpaced, 32, plan.unpacedS, PREFIX.unpaced),
+    streamsOf,
+  );
   const streamingPeakRssMb = rss?.stop();
   log(`1 stream at a time, ${plan.concurrencyS}s…`);
-  const streams1 = await runStreamLoad({
-    target,
-    shape: SHAPES.lag,
-    concurrency: 1,
-    durationMs: plan.concurrencyS * 1000,
-  });
+  const streams1 = await streams(SHAPES.lag, 1, plan.concurrencyS);
   log(`64 concurrent streams, ${plan.concurrencyS}s…`);
-  const streams64 = await runStreamLoad({
-    target,
-    shape: SHAPES.lag,
-    concurrency: 64,
-    durationMs: plan.concurrencyS * 1000,
-  });
+  const streams64 = await streams(SHAPES.lag, 64, plan.concurrencyS);
   const after = pid === undefined ? null : memoryOf(pid);
   const result: TargetResult = { closedLoop, openLoop, pacedStreams, unpacedStreams, streams1, streams64 };
+  if (pid !== undefined) result.cpuMsPerRequest = cpu;
   if (streamingPeakRssMb !== undefined && after) {
     result.memory = { streamingPeakRssMb, hwmMb: after.hwmMb, rssAfterMb: after.rssMb };
   }

@@ -133,6 +133,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     db,
     store,
     viewSecret,
+    signingKey,
     upstream,
     journal,
     policyFor: (tenant) => policies.forTenant(tenant),

@@ -5,17 +5,23 @@
 import { Hono } from "hono";
 import type { ProxyDeps } from "../proxy/deps.js";
 import type { Store } from "../store/db.js";
+import type { SigningKey } from "../transparency/checkpoint.js";
 import { AppError, errorBody } from "./errors.js";
+import { createAdminAuth } from "./middleware/admin.js";
 import { createTenantAuth } from "./middleware/auth.js";
 import { type RequestVars, requestId } from "./middleware/request-id.js";
 import { createPrincipalAuth } from "./middleware/principal.js";
+import { interventionRoutes } from "./routes/interventions.js";
 import { modelDoorRoutes } from "./routes/model-door.js";
+import { moderationRoutes } from "./routes/moderation.js";
 import { sessionRoutes } from "./routes/sessions.js";
 
 export interface AppDeps extends ProxyDeps {
   store: Store;
   /** HMAC secret of view tokens. */
   viewSecret: string;
+  /** The log's signing key: routes use only its public half (receipts, checkpoints). */
+  signingKey: Pick<SigningKey, "keyId" | "publicKeyPem">;
   /** Is the service ready (migrations applied, policies loaded)? For /readyz. */
   readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
 }
@@ -37,6 +43,10 @@ export function createApp(deps: AppDeps): Hono<{ Variables: RequestVars }> {
   for (const path of ["/v1/sessions", "/v1/sessions/*"]) app.use(path, principal);
   app.route("/v1", modelDoorRoutes(deps));
   app.route("/v1", sessionRoutes(deps));
+  for (const path of ["/v1/interventions", "/v1/interventions/*"]) app.use(path, principal);
+  for (const path of ["/v1/moderation", "/v1/moderation/*"]) app.use(path, createAdminAuth(deps.config.adminToken));
+  app.route("/v1", interventionRoutes(deps));
+  app.route("/v1", moderationRoutes(deps));
 
   app.notFound((c) =>
     c.json(

@@ -22,6 +22,7 @@ import type { Action, FailMode, Stage } from "./types.js";
 export interface EngineDeps {
   judge?: { client: Anthropic; model: string };
   fetch?: typeof fetch;
+  /** Clock, reserved for time-based rules (unused today). */
   now?: () => number;
 }
 

@@ -104,7 +104,8 @@ function branchLiteral(src: string, caseInsensitive: boolean, nested: boolean): 
     if (ch === "\\") {
       const e = escapeLiteral(src, i);
       [lit, next] = [e.ch, e.next];
-      if (src[i + 1] === "p" || src[i + 1] === "P" || src[i + 1] === "k") next = skipBraces(src, i + 2);
+      const e2 = src[i + 1];
+      if (e2 === "p" || e2 === "P" || e2 === "k" || (e2 === "u" && src[i + 2] === "{")) next = skipBraces(src, i + 2);
     } else if (ch === "[") next = skipClass(src, i, nested);
     else if (ch === "(") next = skipGroup(src, i, nested);
     else if (!".^$*+?{}|)]".includes(ch)) lit = ch;

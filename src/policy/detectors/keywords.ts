@@ -46,7 +46,7 @@ export interface Normalized {
   end?: Int32Array;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 const CONTROL_SPACE = /[\t\n\v\f\r]/g;
 const LEET_ASCII = /[@4(36!|1/0$572]/g;
 

@@ -56,6 +56,8 @@ describe("required literals (prefilter)", () => {
     ["[abc]|de", "", null],
     ["\\d+", "", null],
     ["héllo", "i", ["llo"]],
+    ["\\u{1F600}ab", "u", ["ab"]],
+    ["\\u{1F600}", "u", null],
   ])("%s (flags %j) → %j", (src, flags, expected) => {
     expect(requiredLiterals(src, flags)).toEqual(expected);
   });
