@@ -215,3 +215,61 @@ export function formatTargets(checks: TargetCheck[]): string {
     .map((c) => `  ${c.pass ? "PASS" : "MISS"}  [${c.backend}] ${c.target}: ${c.value}`)
     .join("\n");
 }
+
+/** Policy engine figures (bench/policy-engine.ts), one per line when they are plain numbers. */
+function formatPolicyEngine(figures: unknown): string {
+  if (figures && typeof figures === "object" && Object.values(figures).every((v) => typeof v === "number")) {
+    return Object.entries(figures as Record<string, number>)
+      .map(([k, v]) => `  ${k}: ${round(v)}`)
+      .join("\n");
+  }
+  return `  ${JSON.stringify(figures)}`;
+}
+
+export interface ReportInput {
+  direct: TargetResult;
+  backends: BackendResult[];
+  proxy: { url: string; result: TargetResult } | undefined;
+  failures: Record<string, string>;
+  policyEngine: unknown;
+  /** 1-minute load averages sampled during the run. */
+  load: Record<string, number>;
+  cores: number;
+}
+
+/** The whole printed report: one table per backend (and per --proxy), the targets, the policy engine. */
+export function renderReport(r: ReportInput): { text: string; checks: TargetCheck[] } {
+  const out: string[] = [];
+  const checks: TargetCheck[] = [];
+  const header = (col: string): Row => ["scenario", "direct", col, "ratio / added"];
+  for (const b of r.backends) {
+    const name = b.kind === "postgres" ? "PostgreSQL" : "PGlite";
+    const rows = [...comparisonRows(r.direct, b.candor), ...storageRows(b)];
+    out.push(
+      formatTable(`\n== ${b.label}; Candor: ${b.candorCommand}`, header(`via Candor (${name})`), rows),
+    );
+    for (const n of b.notes) out.push(`  note: ${n}`);
+    checks.push(...checkTargets(r.direct, b));
+  }
+  if (r.proxy) {
+    out.push(
+      formatTable(
+        `\n== --proxy ${r.proxy.url}`,
+        header("via --proxy"),
+        comparisonRows(r.direct, r.proxy.result),
+      ),
+    );
+  }
+  out.push(`\nTargets (against the direct mock, same run):\n${formatTargets(checks)}`);
+  for (const [k, e] of Object.entries(r.failures))
+    out.push(`  MISS  [${k}] could not be measured: ${e.split("\n")[0]}`);
+  out.push(`\nPolicy engine (bench/policy-engine.ts):\n${formatPolicyEngine(r.policyEngine)}`);
+  const loads = Object.entries(r.load)
+    .map(([k, v]) => `${k} ${round(v)}`)
+    .join(", ");
+  const busy = Object.values(r.load).some((v) => v > r.cores / 2);
+  out.push(
+    `\nMachine: ${r.cores} cores; 1-min load average ${loads}${busy ? " — other work shared the machine, figures are noisy" : ""}`,
+  );
+  return { text: out.join("\n"), checks };
+}

@@ -14,20 +14,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { runBackend } from "./backend-run.js";
-import { prepareBuild } from "./candor.js";
+import { type CandorBuild, prepareBuild } from "./candor.js";
 import { type Backend, createPgliteBackend, createPostgresBackend, DEFAULT_ADMIN_URL } from "./databases.js";
 import type { Target } from "./http-client.js";
-import { firstLine, hasTaskset, installCleanup, pinSelf, spawnChild } from "./processes.js";
+import { firstLine, hasTaskset, installCleanup, loadAverage, pinSelf, spawnChild } from "./processes.js";
 import { runProfile } from "./profile-run.js";
-import {
-  type BackendResult,
-  checkTargets,
-  comparisonRows,
-  formatTable,
-  formatTargets,
-  storageRows,
-  type TargetCheck,
-} from "./report.js";
+import { type BackendResult, renderReport } from "./report.js";
 import { FULL_PLAN, measureTarget, QUICK_PLAN, type TargetResult, warmUp } from "./scenarios.js";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -93,120 +85,126 @@ function writeJson(name: string, data: unknown): string {
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, "-");
 
-async function main(): Promise<number> {
-  const pin = !args["no-pin"] && hasTaskset() && cpus().length >= 2;
-  const [candorCore, clientCore] = pin ? [0, 1] : [null, null];
-  if (pin && !pinSelf(1)) log("could not pin the bench itself to core 1");
+interface Setup {
+  build: CandorBuild;
+  mock: { url: string; stop: () => Promise<string> };
+  candorCore: number | null;
+  pinned: boolean;
+  kinds: Array<"postgres" | "pglite">;
+}
+
+async function setUp(): Promise<Setup> {
+  const pinned = !args["no-pin"] && hasTaskset() && cpus().length >= 2;
+  if (pinned && !pinSelf(1)) log("could not pin the bench itself to core 1");
   log(
-    pin
+    pinned
       ? "pinning: Candor on core 0; mock and load generator on core 1; PostgreSQL unpinned"
       : "pinning: off (no taskset, fewer than 2 cores, or --no-pin)",
   );
+  const load = loadAverage();
+  if (load > 0.5)
+    log(`warning: 1-min load average is ${load} on ${cpus().length} cores: other work shares the machine`);
+  const kinds = args.backend === "both" ? ["postgres" as const, "pglite" as const] : [args.backend];
+  if (!kinds.every((k): k is "postgres" | "pglite" => k === "postgres" || k === "pglite")) {
+    throw new Error("--backend must be both, postgres or pglite");
+  }
   const build = prepareBuild(ROOT, args.tsx, log);
-  const mock = await startMock(clientCore);
+  const mock = await startMock(pinned ? 1 : null);
   installCleanup(async () => void (await mock.stop()));
   log(`mock upstream on ${mock.url}`);
-  const kinds =
-    args.backend === "both"
-      ? (["postgres", "pglite"] as const)
-      : ([args.backend] as Array<"postgres" | "pglite">);
-  if (kinds.some((k) => k !== "postgres" && k !== "pglite"))
-    throw new Error(`--backend must be both, postgres or pglite`);
+  return { build, mock, candorCore: pinned ? 0 : null, pinned, kinds };
+}
 
-  if (args.profile) {
-    const backend = await makeBackend(kinds[0] ?? "postgres");
-    const p = await runProfile({
-      root: ROOT,
-      build,
-      backend,
-      mockUrl: mock.url,
-      core: candorCore,
-      seconds: Number(args["profile-seconds"]),
-      log,
-      resultsDir: join(ROOT, "bench", "results"),
-    });
-    process.stdout.write(`${p.text}\n`);
-    log(`profile kept in ${p.file}`);
-    log(
-      `wrote ${writeJson(`profile-${stamp()}.json`, { backend: backend.kind, reqPerSec: p.reqPerSec, ...p.summary })}`,
-    );
-    await mock.stop();
-    return 0;
-  }
+async function profileOnly(s: Setup): Promise<number> {
+  const backend = await makeBackend(s.kinds[0] ?? "postgres");
+  const p = await runProfile({
+    root: ROOT,
+    build: s.build,
+    backend,
+    mockUrl: s.mock.url,
+    core: s.candorCore,
+    seconds: Number(args["profile-seconds"]),
+    log,
+    resultsDir: join(ROOT, "bench", "results"),
+  });
+  process.stdout.write(`${p.text}\n`);
+  log(`profile kept in ${p.file}`);
+  const json = { backend: backend.kind, reqPerSec: p.reqPerSec, loadAverage: loadAverage(), ...p.summary };
+  log(`wrote ${writeJson(`profile-${stamp()}.json`, json)}`);
+  return 0;
+}
 
+async function measureAll(s: Setup): Promise<number> {
   const plan = args.quick ? QUICK_PLAN : FULL_PLAN;
   const startedAt = new Date().toISOString();
-  const directTarget: Target = { name: "direct", url: mock.url, headers: { "x-api-key": "bench" } };
+  const load: Record<string, number> = { start: loadAverage() };
+  const directTarget: Target = { name: "direct", url: s.mock.url, headers: { "x-api-key": "bench" } };
   await warmUp(directTarget, plan.warmupS);
   const direct = await measureTarget(directTarget, plan, (m) => log(`direct mock: ${m}`));
-  let proxy: TargetResult | undefined;
-  const proxyUrl = args.proxy;
-  if (proxyUrl) {
-    const t: Target = { name: "proxy", url: proxyUrl, headers: { "x-api-key": String(args["proxy-key"]) } };
+  let proxy: { url: string; result: TargetResult } | undefined;
+  if (args.proxy) {
+    const url = args.proxy;
+    const t: Target = { name: "proxy", url, headers: { "x-api-key": String(args["proxy-key"]) } };
     await warmUp(t, plan.warmupS);
-    proxy = await measureTarget(t, plan, (m) => log(`--proxy ${proxyUrl}: ${m}`));
+    proxy = { url, result: await measureTarget(t, plan, (m) => log(`--proxy ${url}: ${m}`)) };
   }
-
   const backends: BackendResult[] = [];
   const failures: Record<string, string> = {};
-  for (const kind of kinds) {
+  for (const kind of s.kinds) {
     try {
       const backend = await makeBackend(kind);
-      backends.push(
-        await runBackend({ root: ROOT, build, backend, mockUrl: mock.url, plan, core: candorCore, log }),
-      );
+      const opts = {
+        root: ROOT,
+        build: s.build,
+        backend,
+        mockUrl: s.mock.url,
+        plan,
+        core: s.candorCore,
+        log,
+      };
+      backends.push(await runBackend(opts));
     } catch (err) {
       failures[kind] = err instanceof Error ? err.message : String(err);
       log(`${kind} failed: ${failures[kind]}`);
     }
+    load[kind] = loadAverage();
   }
   const policyEngine = await policyEngineFigures().catch((err: unknown) => ({ error: String(err) }));
-  await mock.stop();
-
-  const out: string[] = [];
-  const checks: TargetCheck[] = [];
-  for (const b of backends) {
-    const name = b.kind === "postgres" ? "PostgreSQL" : "PGlite";
-    const rows = [...comparisonRows(direct, b.candor), ...storageRows(b)];
-    out.push(
-      formatTable(
-        `\n== ${b.label}; Candor: ${b.candorCommand}`,
-        ["scenario", "direct", `via Candor (${name})`, "ratio / added"],
-        rows,
-      ),
-    );
-    for (const n of b.notes) out.push(`  note: ${n}`);
-    checks.push(...checkTargets(direct, b));
-  }
-  if (proxyUrl && proxy)
-    out.push(
-      formatTable(
-        `\n== --proxy ${proxyUrl}`,
-        ["scenario", "direct", "via --proxy", "ratio / added"],
-        comparisonRows(direct, proxy),
-      ),
-    );
-  out.push(`\nTargets (against the direct mock, same run):\n${formatTargets(checks)}`);
-  for (const [k, e] of Object.entries(failures))
-    out.push(`  MISS  [${k}] could not be measured: ${e.split("\n")[0]}`);
-  out.push(`\nPolicy engine: ${JSON.stringify(policyEngine)}`);
-  process.stdout.write(`${out.join("\n")}\n`);
-
+  const report = renderReport({
+    direct,
+    backends,
+    proxy,
+    failures,
+    policyEngine,
+    load,
+    cores: cpus().length,
+  });
+  process.stdout.write(`${report.text}\n`);
   const json = {
     startedAt,
     finishedAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "", node: process.version },
-    pinning: pin ? { candor: 0, mockAndClient: 1, postgres: "unpinned" } : null,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "", node: process.version, loadAverage: load },
+    pinning: s.pinned ? { candor: 0, mockAndClient: 1, postgres: "unpinned" } : null,
+    candor: s.build.kind === "dist" ? "compiled" : "tsx",
     plan,
     direct,
-    ...(proxyUrl ? { proxy: { url: proxyUrl, result: proxy } } : {}),
+    ...(proxy ? { proxy } : {}),
     backends,
     failures,
-    targets: checks,
+    targets: report.checks,
     policyEngine,
   };
   log(`wrote ${writeJson(`${stamp()}.json`, json)}`);
   return backends.length > 0 ? 0 : 1;
+}
+
+async function main(): Promise<number> {
+  const s = await setUp();
+  try {
+    return await (args.profile ? profileOnly(s) : measureAll(s));
+  } finally {
+    await s.mock.stop();
+  }
 }
 
 main().then(

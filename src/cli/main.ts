@@ -4,11 +4,13 @@
  * into a clear message and an exit code.
  */
 import { ConfigError } from "../config.js";
+import { runInterventionsCommand } from "./interventions.js";
 import { runKeysCommand } from "./keys.js";
 import { runMigrateCommand } from "./migrate.js";
 import { runPolicyCommand } from "./policy.js";
 import { runServeCommand } from "./serve.js";
 import { runSimulateCommand } from "./simulate.js";
+import { runVerifyCommand } from "./verify.js";
 
 const USAGE = `Usage: candor <command> [options]
 
@@ -19,6 +21,10 @@ Commands:
   simulate --port N             serve the built-in simulated model on 127.0.0.1:N
   policy validate FILE|DIR      check policy files
   policy test FILE|DIR          run the test cases in policy files
+  verify RECEIPT.json [--key PUBLIC.pem]
+                                check an intervention receipt offline; exit 0 valid, 1 invalid
+  interventions export --format dsa [--since ISO] [--out FILE] [--jsonl]
+                                DSA statements of reasons of our decisions (JSON array, or JSON lines)
   help                          this text
 `;
 
@@ -42,6 +48,10 @@ async function dispatch(argv: string[]): Promise<number> {
       return runSimulateCommand(rest, io);
     case "policy":
       return runPolicyCommand(rest, io);
+    case "verify":
+      return runVerifyCommand(rest, io);
+    case "interventions":
+      return runInterventionsCommand(rest, io);
     case undefined:
     case "help":
     case "--help":

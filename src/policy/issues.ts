@@ -124,7 +124,8 @@ function message(issue: Issue, data: unknown): string {
     case "invalid_value":
       return want(issue.values.map(String).join("|"));
     case "invalid_type":
-      if (issue.path.length === 0) return `expected a policy (a YAML mapping with id and rules), got ${describe(got)}`;
+      if (issue.path.length === 0)
+        return `expected a policy (a YAML mapping with id and rules), got ${describe(got)}`;
       return got === undefined
         ? `required (${issue.expected})`
         : `expected ${issue.expected}, got ${describe(got)}`;

@@ -105,7 +105,8 @@ function branchLiteral(src: string, caseInsensitive: boolean, nested: boolean): 
       const e = escapeLiteral(src, i);
       [lit, next] = [e.ch, e.next];
       const e2 = src[i + 1];
-      if (e2 === "p" || e2 === "P" || e2 === "k" || (e2 === "u" && src[i + 2] === "{")) next = skipBraces(src, i + 2);
+      if (e2 === "p" || e2 === "P" || e2 === "k" || (e2 === "u" && src[i + 2] === "{"))
+        next = skipBraces(src, i + 2);
     } else if (ch === "[") next = skipClass(src, i, nested);
     else if (ch === "(") next = skipGroup(src, i, nested);
     else if (!".^$*+?{}|)]".includes(ch)) lit = ch;
