@@ -115,8 +115,15 @@ export async function runBackend(o: BackendRunOptions): Promise<BackendResult> {
     const readyMs = candor.readyMs;
     log("stopping Candor and reading what it stored…");
     const how = await candor.stop();
+    const stderr = candor.child.stderrTail().trim();
     candor = null;
     if (how !== "0") notes.push(`Candor exited with ${how} on SIGTERM`);
+    // At CANDOR_LOG_LEVEL=warn a healthy run prints only its start-up banner; anything else is worth a look.
+    const warnings = stderr.split("\n").filter((l) => /"level":(40|50|60)/.test(l));
+    if (warnings.length > 0)
+      notes.push(
+        `Candor logged ${warnings.length} warning/error line(s), last: ${warnings.at(-1)?.slice(0, 300)}`,
+      );
     const q = await o.backend.open();
     try {
       const stored = await readStorage(q);

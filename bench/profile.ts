@@ -104,7 +104,7 @@ function inclusiveByCandorFunction(profile: CpuProfile, root: string, perSample:
     const known = inclusive.get(id);
     if (known !== undefined) return known;
     const node = byId.get(id);
-    const v = ((node?.hitCount ?? 0) + (node?.children ?? []).reduce((s, c) => s + total(c), 0)) * perSample;
+    const v = (node?.hitCount ?? 0) * perSample + (node?.children ?? []).reduce((s, c) => s + total(c), 0);
     inclusive.set(id, v);
     return v;
   };

@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { AppDeps } from "./http/app.js";
 import { createLogger } from "./log.js";
+import { createMetrics } from "./metrics.js";
 import { createLifecycle, type ManagedLifecycle } from "./proxy/lifecycle.js";
 import { loadPolicyRegistry, type PolicyRegistry } from "./proxy/policies.js";
 import { createUpstream, keepAliveFetch, type Upstream } from "./proxy/upstream.js";
@@ -112,7 +113,12 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       }
     : undefined;
   const policies = await loadPolicyRegistry(config.policyPath, judge ? { judge } : {});
+  const metrics = createMetrics();
   const journal = createJournalWriter(db, { mode: config.durability, flushMs: config.fastFlushMs });
+  journal.onCommit = (rows, ms) => {
+    metrics.journalBatchRows.observe(rows);
+    metrics.journalCommit.observe(ms / 1000);
+  };
   const lifecycle = createLifecycle();
   const instanceId = newId("inst", 8);
   await registerInstance(db, instanceId);
@@ -149,6 +155,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     lifecycle,
     instanceId,
     log,
+    metrics,
     readiness: async () => {
       const checks: Record<string, string> = {};
       try {

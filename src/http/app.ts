@@ -7,10 +7,12 @@ import type { ProxyDeps } from "../proxy/deps.js";
 import type { Store } from "../store/db.js";
 import type { SigningKey } from "../transparency/checkpoint.js";
 import { AppError, errorBody } from "./errors.js";
+import { accessLog } from "./middleware/access-log.js";
 import { createAdminAuth } from "./middleware/admin.js";
 import { createTenantAuth } from "./middleware/auth.js";
-import { type RequestVars, requestId } from "./middleware/request-id.js";
 import { createPrincipalAuth } from "./middleware/principal.js";
+import { type RequestVars, requestId } from "./middleware/request-id.js";
+import { tenantLimits } from "./middleware/tenant-limits.js";
 import { interventionRoutes } from "./routes/interventions.js";
 import { modelDoorRoutes } from "./routes/model-door.js";
 import { moderationRoutes } from "./routes/moderation.js";
@@ -31,20 +33,30 @@ export function createApp(deps: AppDeps): Hono<{ Variables: RequestVars }> {
   const auth = createTenantAuth(deps.db, { passthroughKeys: deps.config.passthroughKeys });
 
   app.use("*", requestId);
+  app.use("*", accessLog(deps.log, deps.metrics));
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/metrics", async (c) => {
+    deps.metrics.inFlightStreams.set(deps.lifecycle.inFlight());
+    return c.text(await deps.metrics.registry.metrics(), 200, {
+      "content-type": deps.metrics.registry.contentType,
+    });
+  });
   app.get("/readyz", async (c) => {
     const r = await deps.readiness();
     return c.json({ status: r.ready ? "ready" : "not_ready", checks: r.checks }, r.ready ? 200 : 503);
   });
 
   const principal = createPrincipalAuth(auth, deps.viewSecret);
-  for (const path of ["/v1/messages", "/v1/messages/*", "/v1/models", "/v1/models/*"]) app.use(path, auth.middleware);
+  for (const path of ["/v1/messages", "/v1/messages/*", "/v1/models", "/v1/models/*"])
+    app.use(path, auth.middleware);
+  app.use("/v1/messages", tenantLimits(deps.lifecycle, deps.metrics));
   for (const path of ["/v1/sessions", "/v1/sessions/*"]) app.use(path, principal);
   app.route("/v1", modelDoorRoutes(deps));
   app.route("/v1", sessionRoutes(deps));
   for (const path of ["/v1/interventions", "/v1/interventions/*"]) app.use(path, principal);
-  for (const path of ["/v1/moderation", "/v1/moderation/*"]) app.use(path, createAdminAuth(deps.config.adminToken));
+  for (const path of ["/v1/moderation", "/v1/moderation/*"])
+    app.use(path, createAdminAuth(deps.config.adminToken));
   app.route("/v1", interventionRoutes(deps));
   app.route("/v1", moderationRoutes(deps));
 

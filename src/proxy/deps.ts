@@ -1,6 +1,7 @@
 /** Everything the pipeline needs, passed in (never read from globals), so many apps can run side by side in tests. */
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import type { Metrics } from "../metrics.js";
 import type { PolicyEngine } from "../policy/engine.js";
 import type { Db } from "../store/db.js";
 import type { JournalWriter } from "../store/journal-writer.js";
@@ -12,9 +13,12 @@ export interface Lifecycle {
   /** Aborts when the shutdown grace period is over: streams still running end with cause `shutdown`. */
   shutdownSignal: AbortSignal;
   /** Tracks an in-flight stream until it settles. */
-  track(turnId: string, stream: ReadableStream<Uint8Array>): void;
+  track(turnId: string, tenantId: string): void;
   /** Marks a tracked turn settled. */
   settle(turnId: string): void;
+  /** Streams being relayed now, in all and for one tenant. */
+  inFlight(): number;
+  streamsOf(tenantId: string): number;
 }
 
 export interface ProxyDeps {
@@ -30,4 +34,5 @@ export interface ProxyDeps {
   lifecycle: Lifecycle;
   instanceId: string;
   log: Logger;
+  metrics: Metrics;
 }

@@ -126,6 +126,14 @@ export async function finishTurn(deps: ProxyDeps, turn: TurnRef, ending: Ending)
     return deps.interventions.record(tx, { tenantId: turn.tenant.id, session: turn.session, drafts });
   });
   deps.lifecycle.settle(turn.id);
+  deps.metrics.turns.inc({ ending: ending.turnEnding });
+  for (const i of interventions) {
+    deps.metrics.interventions.inc({
+      cause: i.cause,
+      rule: i.record.rule?.ruleId ?? "",
+      action: i.record.rule?.action ?? "",
+    });
+  }
   deps.log.info(
     {
       requestId: turn.requestId,

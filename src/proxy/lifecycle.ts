@@ -12,7 +12,7 @@ export interface ManagedLifecycle extends Lifecycle {
 
 export function createLifecycle(): ManagedLifecycle {
   const shutdown = new AbortController();
-  const active = new Set<string>();
+  const active = new Map<string, string>(); // turn id → tenant id
   let onIdle: (() => void) | null = null;
 
   const idle = (timeoutMs: number) =>
@@ -27,14 +27,19 @@ export function createLifecycle(): ManagedLifecycle {
 
   return {
     shutdownSignal: shutdown.signal,
-    track(turnId) {
-      active.add(turnId);
+    track(turnId, tenantId) {
+      active.set(turnId, tenantId);
     },
     settle(turnId) {
       active.delete(turnId);
       if (active.size === 0) onIdle?.();
     },
     inFlight: () => active.size,
+    streamsOf: (tenantId) => {
+      let n = 0;
+      for (const t of active.values()) if (t === tenantId) n++;
+      return n;
+    },
     async drain(graceMs) {
       const before = active.size;
       await idle(graceMs);

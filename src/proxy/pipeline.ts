@@ -29,6 +29,8 @@ export interface MessagesCall {
   clientApiKey?: string;
   /** Aborts when the client goes away. */
   signal: AbortSignal;
+  /** performance.now() when the request arrived (metrics). */
+  startedAt: number;
 }
 
 export async function runMessages(deps: ProxyDeps, call: MessagesCall): Promise<Response> {
@@ -38,6 +40,9 @@ export async function runMessages(deps: ProxyDeps, call: MessagesCall): Promise<
   const upstreamAbort = new AbortController();
   const onClientAbort = () => upstreamAbort.abort();
   call.signal.addEventListener("abort", onClientAbort, { once: true });
+  const sentAt = performance.now();
+  const stream = String(call.request.stream);
+  deps.metrics.addedLatency.observe({ stream }, (sentAt - call.startedAt) / 1000);
   const result = await deps.upstream.send({
     method: "POST",
     path: "/v1/messages",
@@ -46,6 +51,16 @@ export async function runMessages(deps: ProxyDeps, call: MessagesCall): Promise<
     ...(call.clientApiKey ? { clientApiKey: call.clientApiKey } : {}),
     signal: upstreamAbort.signal,
   });
+  deps.metrics.upstreamLatency.observe(
+    {
+      status: result.ok
+        ? String(result.status)
+        : result.kind === "http"
+          ? String(result.status)
+          : result.kind,
+    },
+    (performance.now() - sentAt) / 1000,
+  );
   if (!result.ok) {
     call.signal.removeEventListener("abort", onClientAbort);
     const finished = await finishTurn(deps, turn, endingForUpstreamFailure(result));
@@ -54,8 +69,13 @@ export async function runMessages(deps: ProxyDeps, call: MessagesCall): Promise<
   const headers = forwardableResponseHeaders(result.headers, call.requestId);
   if (!call.request.stream || !result.body) {
     call.signal.removeEventListener("abort", onClientAbort);
-    return respondNonStreaming(deps, turn, result.body, headers, result.requestId);
+    const answeredAt = performance.now();
+    const response = await respondNonStreaming(deps, turn, result.body, headers, result.requestId);
+    deps.metrics.addedLatency.observe({ stream }, (performance.now() - answeredAt) / 1000);
+    deps.metrics.ttfb.observe({ stream }, (performance.now() - call.startedAt) / 1000);
+    return response;
   }
+  deps.metrics.ttfb.observe({ stream }, (performance.now() - call.startedAt) / 1000);
   return respondStreaming(deps, call, turn, result.body, headers, result.requestId, () =>
     call.signal.removeEventListener("abort", onClientAbort),
   );
@@ -194,7 +214,7 @@ function respondStreaming(
       return interruption ? { interruption } : {};
     },
   });
-  deps.lifecycle.track(turn.id, stream);
+  deps.lifecycle.track(turn.id, turn.tenant.id);
   return new Response(stream, {
     status: 200,
     headers: {
@@ -215,7 +235,13 @@ function interruptionFor(ending: Ending, finished: FinishedTurn, inband: boolean
   const i = finished.interventions[0];
   const event =
     inband && i
-      ? interventionFrame({ id: i.id, cause: i.cause, actor: i.actor, explanation: i.explanation, explain_url: finished.explainUrl })
+      ? interventionFrame({
+          id: i.id,
+          cause: i.cause,
+          actor: i.actor,
+          explanation: i.explanation,
+          explain_url: finished.explainUrl,
+        })
       : "";
   switch (ending.turnEnding) {
     case "connection_reset":
@@ -223,7 +249,13 @@ function interruptionFor(ending: Ending, finished: FinishedTurn, inband: boolean
     case "shutdown":
       return event + errorFrame("overloaded_error", `Candor is restarting. ${saved} Retry in a moment.`);
     case "proxy_error":
-      return event + errorFrame("api_error", `Candor failed while relaying the reply (reference ${finished.requestId}). ${saved}`);
+      return (
+        event +
+        errorFrame(
+          "api_error",
+          `Candor failed while relaying the reply (reference ${finished.requestId}). ${saved}`,
+        )
+      );
     default:
       return event || null;
   }

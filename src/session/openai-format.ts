@@ -21,12 +21,21 @@ export function toOpenAiMessages(
   const out: OpenAiMessage[] = [];
   if (system != null) out.push({ role: "system", content: textOf(system) });
   for (const m of messages) {
-    const blocks: Block[] = typeof m.content === "string" ? [{ type: "text", text: m.content }] : ((m.content as Block[]) ?? []);
+    const blocks: Block[] =
+      typeof m.content === "string" ? [{ type: "text", text: m.content }] : ((m.content as Block[]) ?? []);
     if (m.role === "assistant") {
       const calls = blocks
         .filter((b) => b.type === "tool_use")
-        .map((b) => ({ id: b.id, type: "function", function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } }));
-      out.push({ role: "assistant", content: textOf(blocks) || null, ...(calls.length ? { tool_calls: calls } : {}) });
+        .map((b) => ({
+          id: b.id,
+          type: "function",
+          function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) },
+        }));
+      out.push({
+        role: "assistant",
+        content: textOf(blocks) || null,
+        ...(calls.length ? { tool_calls: calls } : {}),
+      });
       continue;
     }
     for (const b of blocks.filter((x) => x.type === "tool_result")) {

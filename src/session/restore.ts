@@ -63,7 +63,9 @@ type Block = Record<string, unknown> & { type: string };
 
 /** A partial reply's blocks as they can be resent: incomplete tool_use/thinking dropped, text trimmed at the end. */
 function resendableBlocks(m: MessageRow, dropped: DroppedBlock[]): Block[] {
-  const blocks = Array.isArray(m.content) ? (m.content as Block[]) : [{ type: "text", text: String(m.content ?? "") }];
+  const blocks = Array.isArray(m.content)
+    ? (m.content as Block[])
+    : [{ type: "text", text: String(m.content ?? "") }];
   const incomplete = new Set(m.meta?.incompleteBlocks ?? []);
   const kept: Block[] = [];
   blocks.forEach((b, index) => {

@@ -24,7 +24,9 @@ export async function runRetention(
 ): Promise<RetentionResult> {
   const now = opts.now ?? new Date();
   return db.transaction(async (tx) => {
-    const rows = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${RETENTION_LOCK}) as locked`);
+    const rows = await tx.execute<{ locked: boolean }>(
+      sql`select pg_try_advisory_xact_lock(${RETENTION_LOCK}) as locked`,
+    );
     const first = (Array.isArray(rows) ? rows[0] : (rows as { rows: Array<{ locked: boolean }> }).rows[0]) as
       | { locked: boolean }
       | undefined;
@@ -35,7 +37,9 @@ export async function runRetention(
       const [s] = await tx.select().from(sessions).where(eq(sessions.pk, d.pk));
       if (!s) continue;
       const whole = s.restorableUntil !== null && s.restorableUntil < now;
-      const n = whole ? (await eraseSessionContent(tx, s.pk)).messages : await eraseExpiredMessages(tx, s.pk, now);
+      const n = whole
+        ? (await eraseSessionContent(tx, s.pk)).messages
+        : await eraseExpiredMessages(tx, s.pk, now);
       if (whole) sessionsErased++;
       messagesErased += n;
       await recorder.record(tx, {

@@ -23,7 +23,12 @@ export async function undeleteSession(db: Db, pk: string): Promise<void> {
 }
 
 /** Soft-deletes one message. Returns false when it is not in the session. */
-export async function softDeleteMessage(db: Db, sessionPk: string, messageId: string, until: Date): Promise<boolean> {
+export async function softDeleteMessage(
+  db: Db,
+  sessionPk: string,
+  messageId: string,
+  until: Date,
+): Promise<boolean> {
   const rows = await db
     .update(messages)
     .set({ deletedAt: new Date(), restorableUntil: until })
@@ -49,7 +54,11 @@ export async function eraseSessionContent(db: Db, pk: string): Promise<{ message
 }
 
 /** Soft-deleted sessions (or sessions with soft-deleted messages) whose restorable period is over. */
-export async function expiredDeletions(db: Db, now: Date, limit: number): Promise<Array<{ pk: string; tenantId: string; externalId: string }>> {
+export async function expiredDeletions(
+  db: Db,
+  now: Date,
+  limit: number,
+): Promise<Array<{ pk: string; tenantId: string; externalId: string }>> {
   const expiredMessage = sql`exists (select 1 from ${messages} m where m.session_pk = ${sessions.pk} and m.erased_at is null and m.restorable_until < ${now.toISOString()}::timestamptz)`;
   return db
     .select({ pk: sessions.pk, tenantId: sessions.tenantId, externalId: sessions.externalId })

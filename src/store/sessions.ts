@@ -115,7 +115,11 @@ export async function listSessions(
 export type SessionState = "active" | "interrupted" | "deleted" | "erased";
 
 /** A session's state: erased/deleted first, else interrupted when its latest turn did not complete. */
-export function sessionState(s: SessionRow, latestCause: string | null, latestStatus: string | null): SessionState {
+export function sessionState(
+  s: SessionRow,
+  latestCause: string | null,
+  latestStatus: string | null,
+): SessionState {
   if (s.erasedAt) return "erased";
   if (s.deletedAt) return "deleted";
   if (latestStatus === "in_flight") return "active";
@@ -131,7 +135,12 @@ export async function listSessionsWithLatest(
   const rows = await listSessions(db, tenantId, { ...opts, includeDeleted: true });
   if (rows.length === 0) return [];
   const pks = rows.map((r) => r.pk);
-  const latest = await db.execute<{ session_pk: string; cause: string | null; status: string; n: number }>(sql`
+  const latest = await db.execute<{
+    session_pk: string;
+    cause: string | null;
+    status: string;
+    n: number;
+  }>(sql`
     select distinct on (session_pk) session_pk, cause, status,
       count(*) over (partition by session_pk)::int as n
     from turns where session_pk in ${pks} order by session_pk, started_at desc`);

@@ -29,7 +29,11 @@ export interface StreamResult {
 export async function streamText(
   client: Anthropic,
   content: string,
-  opts: { history?: Anthropic.MessageParam[]; abortAfterDeltas?: number; headers?: Record<string, string> } = {},
+  opts: {
+    history?: Anthropic.MessageParam[];
+    abortAfterDeltas?: number;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<StreamResult> {
   const controller = new AbortController();
   const result: StreamResult = { text: "", sessionId: null, turnId: null, error: null, events: [] };

@@ -24,7 +24,10 @@ export interface TestCandor {
 
 let counter = 0;
 
-export async function startTestCandor(env: Record<string, string> = {}): Promise<TestCandor> {
+export async function startTestCandor(
+  env: Record<string, string> = {},
+  opts: { logDestination?: NodeJS.WritableStream } = {},
+): Promise<TestCandor> {
   const db = await createTestStore();
   const sim = createSimulatedModel();
   const config = loadConfig({
@@ -38,7 +41,11 @@ export async function startTestCandor(env: Record<string, string> = {}): Promise
   });
   const server = await startServer(
     config,
-    { store: db.store, simulated: sim, log: pino({ level: "silent" }) },
+    {
+      store: db.store,
+      simulated: sim,
+      log: opts.logDestination ? pino({ level: "info" }, opts.logDestination) : pino({ level: "silent" }),
+    },
     { banner: false },
   );
   const client = (key: string, opts: { maxRetries?: number; headers?: Record<string, string> } = {}) =>

@@ -41,17 +41,24 @@ function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 /** `candor keys create` in a child process: the key is the only thing on stdout. */
 export function createKey(env: Record<string, string>, tenant = "proc"): string {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "keys", "create", "--tenant", tenant], {
-    env: baseEnv(env),
-    encoding: "utf8",
-    timeout: 30_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "src/cli/main.ts", "keys", "create", "--tenant", tenant],
+    {
+      env: baseEnv(env),
+      encoding: "utf8",
+      timeout: 30_000,
+    },
+  );
   if (r.status !== 0) throw new Error(`keys create failed: ${r.stderr}`);
   return r.stdout.trim();
 }
 
 export function startCandorProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<CandorProcess> {
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env: baseEnv(env), stdio: ["ignore", "ignore", "pipe"] });
+  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    env: baseEnv(env),
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let err = "";
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
   return new Promise((resolve, reject) => {

@@ -15,7 +15,11 @@ beforeAll(async () => {
 });
 afterAll(() => candor.stop());
 
-type Restored = { messages: Array<{ role: string; content: unknown }>; partial: { cause: string } | null; continuation: string | null };
+type Restored = {
+  messages: Array<{ role: string; content: unknown }>;
+  partial: { cause: string } | null;
+  continuation: string | null;
+};
 type SessionJson = { turns: Array<{ id: string; status: string; cause: string }> };
 
 async function endedTurn(sessionId: string, turnId: string) {
@@ -41,7 +45,9 @@ describe("restore after a broken reply", () => {
   for (const [name, directive, cause] of cases) {
     it(`${name}: every received byte comes back, cause ${cause}`, async () => {
       const prompt = `${directive} some words that the model will say back to us one by one`;
-      const got = await streamText(tenant.client, prompt, { headers: { "x-candor-session": `faults-${cause}` } });
+      const got = await streamText(tenant.client, prompt, {
+        headers: { "x-candor-session": `faults-${cause}` },
+      });
       expect(got.sessionId).toBe(`faults-${cause}`);
       const turn = await endedTurn(got.sessionId as string, got.turnId as string);
       expect(turn.cause).toBe(cause);
@@ -80,7 +86,9 @@ describe("restore after a broken reply", () => {
   });
 
   it("a partial reply restores as a prefill or with a continuation user turn", async () => {
-    await streamText(tenant.client, "[sim:error_after n=4] one two three four five", { headers: { "x-candor-session": "faults-cont" } });
+    await streamText(tenant.client, "[sim:error_after n=4] one two three four five", {
+      headers: { "x-candor-session": "faults-cont" },
+    });
     const prefill = await restore("faults-cont", { continuation: "prefill" });
     expect(prefill.messages.at(-1)?.role).toBe("assistant");
     expect(prefill.continuation).toBe("prefill");
@@ -92,11 +100,17 @@ describe("restore after a broken reply", () => {
   });
 
   it("an incomplete tool_use block is dropped and reported", async () => {
-    await streamText(tenant.client, "[sim:tool] [sim:x]", { headers: { "x-candor-session": "faults-tool-ok" } });
-    const got = await streamText(tenant.client, "[sim:reset after=8] calling a tool", { headers: { "x-candor-session": "faults-tool" } });
+    await streamText(tenant.client, "[sim:tool] [sim:x]", {
+      headers: { "x-candor-session": "faults-tool-ok" },
+    });
+    const got = await streamText(tenant.client, "[sim:reset after=8] calling a tool", {
+      headers: { "x-candor-session": "faults-tool" },
+    });
     expect(got.error).toBeTruthy();
     const r = await restore("faults-tool");
-    const blocks = r.messages.flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<{ type: string }>) : []));
+    const blocks = r.messages.flatMap((m) =>
+      Array.isArray(m.content) ? (m.content as Array<{ type: string }>) : [],
+    );
     expect(blocks.some((b) => b.type === "tool_use")).toBe(false);
   });
 });
@@ -106,13 +120,25 @@ describe("restore input errors", () => {
     const missing = await api(candor.url, tenant.key, "POST", "/v1/sessions/nope/restore", {});
     expect(missing.status).toBe(404);
     await streamText(tenant.client, "hello", { headers: { "x-candor-session": "restore-bad" } });
-    const bad = await api<{ error: { type: string; message: string } }>(candor.url, tenant.key, "POST", "/v1/sessions/restore-bad/restore", {
-      continuation: "sideways",
-    });
+    const bad = await api<{ error: { type: string; message: string } }>(
+      candor.url,
+      tenant.key,
+      "POST",
+      "/v1/sessions/restore-bad/restore",
+      {
+        continuation: "sideways",
+      },
+    );
     expect(bad.status).toBe(400);
     expect(bad.json.error.type).toBe("invalid_request_error");
     expect(bad.json.error.message).toMatch(/continuation/);
-    const typo = await api<{ error: { message: string } }>(candor.url, tenant.key, "POST", "/v1/sessions/restore-bad/restore", { include_partal: true });
+    const typo = await api<{ error: { message: string } }>(
+      candor.url,
+      tenant.key,
+      "POST",
+      "/v1/sessions/restore-bad/restore",
+      { include_partal: true },
+    );
     expect(typo.status).toBe(400);
     expect(typo.json.error.message).toMatch(/include_partal/);
     const notJson = await api(candor.url, tenant.key, "POST", "/v1/sessions/restore-bad/restore", "{oops");

@@ -18,7 +18,9 @@ afterAll(async () => {
   await db.cleanup();
 });
 
-it("SIGKILL after k deltas, restart: the turn is recovered as proxy_crash and restores what the client got", { timeout: 60_000 }, async () => {
+it("SIGKILL after k deltas, restart: the turn is recovered as proxy_crash and restores what the client got", {
+  timeout: 60_000,
+}, async () => {
   const key = createKey(db.env);
   running = await startCandorProcess(db.env);
   const client = new Anthropic({ apiKey: key, baseURL: running.url, maxRetries: 0 });
@@ -26,7 +28,12 @@ it("SIGKILL after k deltas, restart: the turn is recovered as proxy_crash and re
   let deltas = 0;
   const received = { text: "" };
   const stream = await client.messages.create(
-    { model: "claude-sim-1", max_tokens: 100, stream: true, messages: [{ role: "user", content: "[sim:long n=400 delay_ms=15] crash me" }] },
+    {
+      model: "claude-sim-1",
+      max_tokens: 100,
+      stream: true,
+      messages: [{ role: "user", content: "[sim:long n=400 delay_ms=15] crash me" }],
+    },
     { headers: { "x-candor-session": "killed-mid" } },
   );
   try {
@@ -45,17 +52,19 @@ it("SIGKILL after k deltas, restart: the turn is recovered as proxy_crash and re
   running = await startCandorProcess(db.env);
   expect(running.stderr()).toMatch(/recovered 1 turn/);
   const view = await until(async () => {
-    const r = await api<{ turns: Array<{ cause: string; status: string }> }>(running?.url ?? "", key, "GET", "/v1/sessions/killed-mid");
+    const r = await api<{ turns: Array<{ cause: string; status: string }> }>(
+      running?.url ?? "",
+      key,
+      "GET",
+      "/v1/sessions/killed-mid",
+    );
     return r.status === 200 ? r.json : null;
   });
   expect(view.turns[0]).toMatchObject({ status: "ended", cause: "proxy_crash" });
-  const restored = await api<{ messages: Array<{ role: string; content: unknown }>; partial: { cause: string } }>(
-    running.url,
-    key,
-    "POST",
-    "/v1/sessions/killed-mid/restore",
-    { continuation: "prefill" },
-  );
+  const restored = await api<{
+    messages: Array<{ role: string; content: unknown }>;
+    partial: { cause: string };
+  }>(running.url, key, "POST", "/v1/sessions/killed-mid/restore", { continuation: "prefill" });
   expect(restored.json.partial.cause).toBe("proxy_crash");
   // Strict durability: what reached the client was journaled first, so the restored text covers all of it.
   expect(lastText(restored.json.messages).startsWith(received.text.trimEnd())).toBe(true);

@@ -25,7 +25,8 @@ it("a database restart between turns loses nothing", { timeout: 60_000 }, async 
     if (db.env.DATABASE_URL) {
       const name = new URL(db.env.DATABASE_URL).pathname.slice(1);
       const admin = postgres(process.env.DATABASE_URL as string, { max: 1, onnotice: () => {} });
-      const killed = await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name}`;
+      const killed =
+        await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name}`;
       await admin.end();
       expect(killed.length).toBeGreaterThan(0);
     } else {
@@ -45,7 +46,13 @@ it("a database restart between turns loses nothing", { timeout: 60_000 }, async 
       }
     }
     history.push({ role: "assistant", content: reply?.content ?? [] });
-    const r = await api<{ messages: Anthropic.MessageParam[] }>(candor.url, key, "POST", "/v1/sessions/db-restart/restore", {});
+    const r = await api<{ messages: Anthropic.MessageParam[] }>(
+      candor.url,
+      key,
+      "POST",
+      "/v1/sessions/db-restart/restore",
+      {},
+    );
     expect(r.json.messages).toEqual(JSON.parse(JSON.stringify(history)));
   } finally {
     candor.proc.kill("SIGTERM");

@@ -30,13 +30,29 @@ async function twoInstancesAlternate(): Promise<void> {
   for (let i = 0; i < 6; i++) {
     history.push({ role: "user", content: `alternating turn ${i}` });
     const client = clients[i % 2] as Anthropic;
-    const msg = await client.messages.stream({ model: "claude-sim-1", max_tokens: 64, messages: history }, { headers: { "x-candor-session": "shared" } }).finalMessage();
+    const msg = await client.messages
+      .stream(
+        { model: "claude-sim-1", max_tokens: 64, messages: history },
+        { headers: { "x-candor-session": "shared" } },
+      )
+      .finalMessage();
     history.push({ role: "assistant", content: msg.content });
   }
   for (const p of [one, two]) {
-    const r = await api<{ messages: Anthropic.MessageParam[] }>(p.url, key, "POST", "/v1/sessions/shared/restore", {});
+    const r = await api<{ messages: Anthropic.MessageParam[] }>(
+      p.url,
+      key,
+      "POST",
+      "/v1/sessions/shared/restore",
+      {},
+    );
     expect(r.json.messages).toEqual(JSON.parse(JSON.stringify(history)));
-    const view = await api<{ messages: unknown[]; turns: Array<{ cause: string }> }>(p.url, key, "GET", "/v1/sessions/shared");
+    const view = await api<{ messages: unknown[]; turns: Array<{ cause: string }> }>(
+      p.url,
+      key,
+      "GET",
+      "/v1/sessions/shared",
+    );
     expect(view.json.messages).toHaveLength(1 + history.length);
     expect(view.json.turns.map((t) => t.cause)).toEqual(Array(6).fill("completed"));
   }

@@ -47,7 +47,12 @@ describe("cross-tenant", () => {
     const r = await api<{ data: Array<{ id: string }> }>(candor.url, b.key, "GET", "/v1/sessions");
     expect(r.status).toBe(200);
     expect(r.json.data.map((s) => s.id)).not.toContain("shared-name");
-    const own = await api<{ data: Array<{ id: string; end_user: string }> }>(candor.url, a.key, "GET", "/v1/sessions?user=alice");
+    const own = await api<{ data: Array<{ id: string; end_user: string }> }>(
+      candor.url,
+      a.key,
+      "GET",
+      "/v1/sessions?user=alice",
+    );
     expect(own.json.data.map((s) => s.id)).toEqual(["shared-name"]);
   });
 
@@ -56,7 +61,13 @@ describe("cross-tenant", () => {
       { model: "claude-sim-1", max_tokens: 32, messages: [{ role: "user", content: "B's words" }] },
       { headers: { "x-candor-session": "shared-name" } },
     );
-    const r = await api<{ messages: Array<{ content: unknown }> }>(candor.url, b.key, "POST", "/v1/sessions/shared-name/restore", {});
+    const r = await api<{ messages: Array<{ content: unknown }> }>(
+      candor.url,
+      b.key,
+      "POST",
+      "/v1/sessions/shared-name/restore",
+      {},
+    );
     expect(JSON.stringify(r.json.messages)).not.toContain("A's private words");
   });
 });
@@ -76,7 +87,12 @@ describe("end users with a view token", () => {
   it("a tampered or garbage token is refused", async () => {
     const token = new URL(explainA).searchParams.get("token") ?? "";
     const [payload, sig] = token.split(".");
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload ?? "", "base64url").toString()), sessionId: "a-other" })).toString("base64url");
+    const forged = Buffer.from(
+      JSON.stringify({
+        ...JSON.parse(Buffer.from(payload ?? "", "base64url").toString()),
+        sessionId: "a-other",
+      }),
+    ).toString("base64url");
     expect((await fetch(`${candor.url}/v1/sessions/a-other?token=${forged}.${sig}`)).status).toBe(401);
     expect((await fetch(`${candor.url}/v1/sessions/shared-name?token=abc.def`)).status).toBe(401);
     expect((await fetch(`${candor.url}/v1/sessions/shared-name`)).status).toBe(401);

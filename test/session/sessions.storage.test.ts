@@ -22,7 +22,10 @@ async function counts(externalId: string) {
   const db = candor.db.store.db;
   const [s] = await db.select().from(sessions).where(eq(sessions.externalId, externalId));
   if (!s) throw new Error(`no session ${externalId}`);
-  const [m] = await db.select({ n: sql<number>`count(*)::int` }).from(messages).where(eq(messages.sessionPk, s.pk));
+  const [m] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(messages)
+    .where(eq(messages.sessionPk, s.pk));
   const [t] = await db.select({ n: sql<number>`count(*)::int` }).from(turns).where(eq(turns.sessionPk, s.pk));
   return { messages: Number(m?.n), turns: Number(t?.n) };
 }
@@ -56,9 +59,18 @@ describe("storage grows with the conversation, not with what is resent", () => {
   it("replies resent as plain strings, or with cache_control moved, are the same messages", async () => {
     const { sessionId, history } = await converse(tenant.client, 2, undefined, "respelled");
     const asStrings = history.map((m) =>
-      m.role === "assistant" ? { role: m.role, content: lastText([m]) } : { role: m.role, content: [{ type: "text", text: m.content as string, cache_control: { type: "ephemeral" } }] },
+      m.role === "assistant"
+        ? { role: m.role, content: lastText([m]) }
+        : {
+            role: m.role,
+            content: [{ type: "text", text: m.content as string, cache_control: { type: "ephemeral" } }],
+          },
     );
-    await tenant.client.messages.create({ model: "claude-sim-1", max_tokens: 64, messages: [...asStrings, { role: "user", content: "and now?" }] } as never);
+    await tenant.client.messages.create({
+      model: "claude-sim-1",
+      max_tokens: 64,
+      messages: [...asStrings, { role: "user", content: "and now?" }],
+    } as never);
     const c = await counts(sessionId);
     expect(c.messages).toBe(1 + history.length + 2);
   });
@@ -67,30 +79,57 @@ describe("storage grows with the conversation, not with what is resent", () => {
 describe("branches", () => {
   it("editing an earlier turn makes a branch; both branches restore; the drop is recorded", async () => {
     const { history, sessionId } = await converse(tenant.client, 6, "branching");
-    const edited: Anthropic.MessageParam[] = [...history.slice(0, 4), { role: "user", content: "turn 2, rephrased" }];
+    const edited: Anthropic.MessageParam[] = [
+      ...history.slice(0, 4),
+      { role: "user", content: "turn 2, rephrased" },
+    ];
     // (the first message stays the same: with a derived session id, editing the very first message starts a new session)
-    await tenant.client.messages.create({ model: "claude-sim-1", max_tokens: 64, messages: edited }, { headers: { "x-candor-session": sessionId } });
+    await tenant.client.messages.create(
+      { model: "claude-sim-1", max_tokens: 64, messages: edited },
+      { headers: { "x-candor-session": sessionId } },
+    );
 
-    const view = await api<{ branches: string[]; messages: Array<{ id: string; role: string; content: unknown }> }>(candor.url, tenant.key, "GET", `/v1/sessions/${sessionId}`);
+    const view = await api<{
+      branches: string[];
+      messages: Array<{ id: string; role: string; content: unknown }>;
+    }>(candor.url, tenant.key, "GET", `/v1/sessions/${sessionId}`);
     expect(view.json.branches).toHaveLength(2);
     const restored = await Promise.all(
       view.json.branches.map((leaf) =>
-        api<{ messages: Anthropic.MessageParam[] }>(candor.url, tenant.key, "POST", `/v1/sessions/${sessionId}/restore`, { leaf }),
+        api<{ messages: Anthropic.MessageParam[] }>(
+          candor.url,
+          tenant.key,
+          "POST",
+          `/v1/sessions/${sessionId}/restore`,
+          { leaf },
+        ),
       ),
     );
     const lengths = restored.map((r) => r.json.messages.length).sort((a, b) => a - b);
     expect(lengths).toEqual([6, 12]);
     const old = restored.find((r) => r.json.messages.length === 12);
-    expect(old?.json.messages.map((m) => m.content)).toEqual(history.map((m) => JSON.parse(JSON.stringify(m.content))));
+    expect(old?.json.messages.map((m) => m.content)).toEqual(
+      history.map((m) => JSON.parse(JSON.stringify(m.content))),
+    );
 
-    const log = await api<{ data: Array<{ cause: string; actor: string }> }>(candor.url, tenant.key, "GET", `/v1/sessions/${sessionId}/interventions`);
-    if (log.status === 200) expect(log.json.data.some((r) => r.cause === "client_deletion" && r.actor === "client")).toBe(true);
+    const log = await api<{ data: Array<{ cause: string; actor: string }> }>(
+      candor.url,
+      tenant.key,
+      "GET",
+      `/v1/sessions/${sessionId}/interventions`,
+    );
+    if (log.status === 200)
+      expect(log.json.data.some((r) => r.cause === "client_deletion" && r.actor === "client")).toBe(true);
   });
 
   it("a regeneration (same history, new reply) is a sibling, not a deletion", async () => {
     const { sessionId } = await converse(tenant.client, 1, "regen");
     await tenant.client.messages.create(
-      { model: "claude-sim-1", max_tokens: 64, messages: [{ role: "user", content: "regen turn 0: tell me something" }] },
+      {
+        model: "claude-sim-1",
+        max_tokens: 64,
+        messages: [{ role: "user", content: "regen turn 0: tell me something" }],
+      },
       { headers: { "x-candor-session": sessionId } },
     );
     const c = await counts(sessionId);
@@ -105,7 +144,11 @@ describe("retries", () => {
     const before = candor.sim.stats.messageRequests;
     await expect(
       retrying.messages.create(
-        { model: "claude-sim-1", max_tokens: 64, messages: [{ role: "user", content: "[sim:status code=529] retried" }] },
+        {
+          model: "claude-sim-1",
+          max_tokens: 64,
+          messages: [{ role: "user", content: "[sim:status code=529] retried" }],
+        },
         { headers: { "x-candor-session": "retries" } },
       ),
     ).rejects.toThrow();
@@ -116,7 +159,11 @@ describe("retries", () => {
   });
 
   it("an identical request sent twice stores nothing twice", async () => {
-    const body = { model: "claude-sim-1", max_tokens: 64, messages: [{ role: "user" as const, content: "same again" }] };
+    const body = {
+      model: "claude-sim-1",
+      max_tokens: 64,
+      messages: [{ role: "user" as const, content: "same again" }],
+    };
     await tenant.client.messages.create(body, { headers: { "x-candor-session": "twice" } });
     await tenant.client.messages.create(body, { headers: { "x-candor-session": "twice" } });
     expect((await counts("twice")).messages).toBe(3);

@@ -31,7 +31,10 @@ export function createPrincipalAuth(auth: TenantAuth, viewSecret: string) {
     if (token) {
       const result = verifyViewToken(token, viewSecret);
       if (!result.ok) {
-        const why = result.reason === "expired" ? "The link has expired; ask the app for a new one." : "The view token is not valid.";
+        const why =
+          result.reason === "expired"
+            ? "The link has expired; ask the app for a new one."
+            : "The view token is not valid.";
         throw new AppError("authentication_error", why);
       }
       const { tenantId, sessionId, userId, scope } = result.claims;
@@ -39,7 +42,11 @@ export function createPrincipalAuth(auth: TenantAuth, viewSecret: string) {
       return next();
     }
     const key = presentedKey(c.req.raw.headers);
-    if (!key) throw new AppError("authentication_error", "Send your Candor app key, or open the link with its view token.");
+    if (!key)
+      throw new AppError(
+        "authentication_error",
+        "Send your Candor app key, or open the link with its view token.",
+      );
     const found = await auth.lookup(key);
     if (!found) throw new AppError("authentication_error", "Invalid API key.");
     c.set("principal", { kind: "tenant", tenantId: found.tenant.id });

@@ -92,7 +92,10 @@ export function recordView(
     recoverable: r.recoverable,
     redress: r.redress,
     appeal_of: typeof appealOf === "string" ? appealOf : null,
-    explanation: explain(r, { ...(ctx.locale ? { locale: ctx.locale } : {}), ...(outcome ? { appealOutcome: outcome } : {}) }),
+    explanation: explain(r, {
+      ...(ctx.locale ? { locale: ctx.locale } : {}),
+      ...(outcome ? { appealOutcome: outcome } : {}),
+    }),
     appeal: ctx.appeal ? appealView(ctx.appeal) : null,
     receipt: ctx.receipt,
   };
@@ -128,7 +131,8 @@ export function appealErrorToApp(err: unknown): never {
   throw err;
 }
 
-const localeOf = (q: string | undefined) => (q && /^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$/.test(q) ? q : undefined);
+const localeOf = (q: string | undefined) =>
+  q && /^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$/.test(q) ? q : undefined;
 
 const appealSchema = z.strictObject({ statement: z.string().max(4000).optional() });
 
@@ -170,10 +174,16 @@ export function interventionRoutes(deps: DoorDeps): Hono<Env> {
     const p = c.get("principal");
     const target = await visible(p, c.req.param("id"));
     if (p.kind === "viewer" && !p.canAppeal) {
-      throw new AppError("permission_error", "This link allows viewing only; ask the app for a link that allows appeals.");
+      throw new AppError(
+        "permission_error",
+        "This link allows viewing only; ask the app for a link that allows appeals.",
+      );
     }
     const body = await parseJsonBody(c.req.raw, appealSchema, { allowEmpty: true });
-    const by = p.kind === "viewer" ? { appellant: "user" as const, userId: p.userId } : { appellant: "tenant" as const, userId: null };
+    const by =
+      p.kind === "viewer"
+        ? { appellant: "user" as const, userId: p.userId }
+        : { appellant: "tenant" as const, userId: null };
     const statement = body.statement?.trim() ? body.statement : null;
     const appeal = await fileAppeal(deps.db, target, by, statement).catch(appealErrorToApp);
     const [record] = await views([target], localeOf(c.req.query("locale")));
@@ -201,11 +211,20 @@ export function interventionRoutes(deps: DoorDeps): Hono<Env> {
   app.get("/log/consistency", async (c) => {
     const q = consistencySchema.safeParse(c.req.query());
     if (!q.success) {
-      throw new AppError("invalid_request_error", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      throw new AppError(
+        "invalid_request_error",
+        q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+      );
     }
     try {
       const r = await receipts.consistency(q.data.from, q.data.to);
-      return c.json({ from: r.from, to: r.to, proof: r.proof, old_checkpoint: r.oldCheckpoint, new_checkpoint: r.newCheckpoint });
+      return c.json({
+        from: r.from,
+        to: r.to,
+        proof: r.proof,
+        old_checkpoint: r.oldCheckpoint,
+        new_checkpoint: r.newCheckpoint,
+      });
     } catch (err) {
       if (err instanceof LogRangeError) throw new AppError("invalid_request_error", err.message);
       throw err;

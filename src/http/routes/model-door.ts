@@ -32,6 +32,7 @@ export function modelDoorRoutes(deps: ProxyDeps): Hono<Env> {
       },
       ...(c.get("clientApiKey") ? { clientApiKey: c.get("clientApiKey") } : {}),
       signal: c.req.raw.signal,
+      startedAt: c.get("startedAt"),
     });
   });
 

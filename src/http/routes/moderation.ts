@@ -30,7 +30,10 @@ const decisionSchema = z.strictObject({
 });
 
 function queryError(error: z.ZodError): AppError {
-  return new AppError("invalid_request_error", error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  return new AppError(
+    "invalid_request_error",
+    error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+  );
 }
 
 export function moderationRoutes(deps: DoorDeps): Hono<Env> {

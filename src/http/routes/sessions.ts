@@ -54,7 +54,13 @@ export function sessionRoutes(deps: ProxyDeps): Hono<Env> {
     return s;
   }
 
-  async function record(principal: Principal, s: SessionRow, cause: "client_deletion" | "user_deletion" | "erasure", facts: Record<string, string | number | boolean | null>, until: Date | null) {
+  async function record(
+    principal: Principal,
+    s: SessionRow,
+    cause: "client_deletion" | "user_deletion" | "erasure",
+    facts: Record<string, string | number | boolean | null>,
+    until: Date | null,
+  ) {
     return deps.db.transaction((tx) =>
       deps.interventions.record(tx, {
         tenantId: principal.tenantId,
@@ -74,9 +80,14 @@ export function sessionRoutes(deps: ProxyDeps): Hono<Env> {
 
   app.get("/sessions", async (c) => {
     const p = c.get("principal");
-    if (p.kind !== "tenant") throw new AppError("permission_error", "Listing sessions needs the tenant's app key.");
+    if (p.kind !== "tenant")
+      throw new AppError("permission_error", "Listing sessions needs the tenant's app key.");
     const q = listSchema.safeParse(c.req.query());
-    if (!q.success) throw new AppError("invalid_request_error", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!q.success)
+      throw new AppError(
+        "invalid_request_error",
+        q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+      );
     const rows = await listSessionsWithLatest(deps.db, p.tenantId, {
       ...(q.data.user ? { endUser: q.data.user } : {}),
       limit: q.data.state ? 200 : q.data.limit,
@@ -116,13 +127,20 @@ export function sessionRoutes(deps: ProxyDeps): Hono<Env> {
       });
     } catch (err) {
       if (err instanceof RestoreError) {
-        throw new AppError(err.code === "unknown_leaf" ? "invalid_request_error" : "not_found_error", err.message);
+        throw new AppError(
+          err.code === "unknown_leaf" ? "invalid_request_error" : "not_found_error",
+          err.message,
+        );
       }
       throw err;
     }
     if (s.deletedAt) await undeleteSession(deps.db, s.pk); // restoring a soft-deleted session brings it back
     if (opts.format === "openai") {
-      return c.json({ ...restored, format: "openai", messages: toOpenAiMessages(restored.system, restored.messages) });
+      return c.json({
+        ...restored,
+        format: "openai",
+        messages: toOpenAiMessages(restored.system, restored.messages),
+      });
     }
     return c.json({ ...restored, format: "anthropic" });
   });
@@ -130,11 +148,23 @@ export function sessionRoutes(deps: ProxyDeps): Hono<Env> {
   app.delete("/sessions/:id", async (c) => {
     const p = c.get("principal");
     const s = await load(p, c.req.param("id"));
-    if (s.erasedAt) throw new AppError("invalid_request_error", "The session was erased; nothing is left to delete.");
+    if (s.erasedAt)
+      throw new AppError("invalid_request_error", "The session was erased; nothing is left to delete.");
     const until = days(deps.config.retentionDays);
     await softDeleteSession(deps.db, s.pk, until);
-    const [rec] = await record(p, s, p.kind === "viewer" ? "user_deletion" : "client_deletion", { scope: "session" }, until);
-    return c.json({ id: s.externalId, deleted: true, restorable_until: until.toISOString(), intervention: rec?.id ?? null });
+    const [rec] = await record(
+      p,
+      s,
+      p.kind === "viewer" ? "user_deletion" : "client_deletion",
+      { scope: "session" },
+      until,
+    );
+    return c.json({
+      id: s.externalId,
+      deleted: true,
+      restorable_until: until.toISOString(),
+      intervention: rec?.id ?? null,
+    });
   });
 
   app.delete("/sessions/:id/messages/:messageId", async (c) => {
@@ -147,7 +177,12 @@ export function sessionRoutes(deps: ProxyDeps): Hono<Env> {
     }
     const cause = p.kind === "viewer" ? "user_deletion" : "client_deletion";
     const [rec] = await record(p, s, cause, { scope: "message", message_id: messageId }, until);
-    return c.json({ id: messageId, deleted: true, restorable_until: until.toISOString(), intervention: rec?.id ?? null });
+    return c.json({
+      id: messageId,
+      deleted: true,
+      restorable_until: until.toISOString(),
+      intervention: rec?.id ?? null,
+    });
   });
 
   app.post("/sessions/:id/erase", async (c) => {
@@ -159,7 +194,14 @@ export function sessionRoutes(deps: ProxyDeps): Hono<Env> {
       await deps.interventions.record(tx, {
         tenantId: p.tenantId,
         session: s,
-        drafts: [{ cause: "erasure", turnId: null, recoverable: { what: "none", until: null }, facts: { messages: erased.messages } }],
+        drafts: [
+          {
+            cause: "erasure",
+            turnId: null,
+            recoverable: { what: "none", until: null },
+            facts: { messages: erased.messages },
+          },
+        ],
       });
       return erased;
     });
