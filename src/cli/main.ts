@@ -9,6 +9,7 @@ import { runKeysCommand } from "./keys.js";
 import { runMigrateCommand } from "./migrate.js";
 import { runPolicyCommand } from "./policy.js";
 import { runServeCommand } from "./serve.js";
+import { runSessionsCommand } from "./sessions.js";
 import { runSimulateCommand } from "./simulate.js";
 import { runVerifyCommand } from "./verify.js";
 
@@ -21,6 +22,7 @@ Commands:
   simulate --port N             serve the built-in simulated model on 127.0.0.1:N
   policy validate FILE|DIR      check policy files
   policy test FILE|DIR          run the test cases in policy files
+  sessions list|show|export|restore --tenant NAME …   sessions from the database (see candor sessions)
   verify RECEIPT.json [--key PUBLIC.pem]
                                 check an intervention receipt offline; exit 0 valid, 1 invalid
   interventions export --format dsa [--since ISO] [--out FILE] [--jsonl]
@@ -48,6 +50,8 @@ async function dispatch(argv: string[]): Promise<number> {
       return runSimulateCommand(rest, io);
     case "policy":
       return runPolicyCommand(rest, io);
+    case "sessions":
+      return runSessionsCommand(rest, io);
     case "verify":
       return runVerifyCommand(rest, io);
     case "interventions":

@@ -1,6 +1,6 @@
 /**
- * Candor as a separate process (`node --import tsx src/main.ts`), for what an in-process server cannot show:
- * SIGKILL, SIGTERM, and several instances on one database.
+ * Candor as a separate process (the compiled `dist/`, built by the test global setup — what `npm start` runs), for
+ * what an in-process server cannot show: SIGKILL, SIGTERM, and several instances on one database.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -28,7 +28,8 @@ export async function processDatabase(): Promise<{ env: Record<string, string>; 
   };
 }
 
-function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+/** The environment a child Candor gets: this one, with test defaults. */
+export function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return {
     ...process.env,
     PORT: "0",

@@ -42,7 +42,7 @@ describe("loadConfig", () => {
   });
 
   it("a bad value stops the process with a message naming the variable", () => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const r = spawnSync(process.execPath, ["dist/src/main.js"], {
       env: { ...process.env, PORT: "not-a-port", DATABASE_URL: "" },
       encoding: "utf8",
       timeout: 20_000,

