@@ -32,6 +32,9 @@ export interface ProfileSummary {
   areas: HotSpot[];
   /** Candor's own functions by inclusive time (self + callees): which stage costs what. */
   candorInclusive: HotSpot[];
+  /** Self time charged to the nearest package or Candor file on the stack (Node internals and V8 natives
+   *  are charged to whoever called them): who causes the time, rather than where it is spent. */
+  attributed: HotSpot[];
 }
 
 /** Where a frame lives: `pkg:<name>` for dependencies, `src/…` for Candor, else the URL kind. */
@@ -96,6 +99,31 @@ export function summarizeProfile(path: string, root: string, n = 25): ProfileSum
   };
 }
 
+function attributeToCaller(profile: CpuProfile, root: string, perSample: number) {
+  const parent = new Map<number, number>();
+  for (const x of profile.nodes) for (const c of x.children ?? []) parent.set(c, x.id);
+  const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+  const out = new Map<string, { where: string; ms: number }>();
+  for (const node of profile.nodes) {
+    if (!node.hitCount) continue;
+    let area = areaOf(node.callFrame.url, root);
+    for (
+      let cur = parent.get(node.id);
+      cur !== undefined && (area === "node:internal" || area === "(native/V8)");
+      cur = parent.get(cur)
+    ) {
+      const up = byId.get(cur);
+      if (!up || up.callFrame.url === "") continue;
+      area = areaOf(up.callFrame.url, root);
+    }
+    const label = area === "(native/V8)" ? `(native/V8) ${node.callFrame.functionName}` : area;
+    const e = out.get(label) ?? { where: area, ms: 0 };
+    e.ms += node.hitCount * perSample;
+    out.set(label, e);
+  }
+  return out;
+}
+
 /** Inclusive time of each Candor function, counted once per stack (recursion is not double-counted). */
 function inclusiveByCandorFunction(profile: CpuProfile, root: string, perSample: number) {
   const byId = new Map(profile.nodes.map((x) => [x.id, x]));
@@ -139,6 +167,8 @@ export function formatProfile(s: ProfileSummary): string {
     `CPU profile: ${s.totalMs.toFixed(0)} ms, ${s.samples} samples`,
     "Self time by area:",
     ...s.areas.slice(0, 15).map(line),
+    "Self time charged to the nearest package / Candor file on the stack:",
+    ...s.attributed.slice(0, 15).map(line),
     "Self time by function:",
     ...s.functions.map(line),
     "Candor functions by inclusive time (self + callees):",
