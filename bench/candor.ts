@@ -3,7 +3,7 @@
  * pinned to its own core, pointed at the mock, strict durability, default policy, logs at warn.
  */
 import { execFile, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Child, freePort, spawnChild, waitReady } from "./processes.js";
@@ -28,8 +28,11 @@ export type CandorBuild = { kind: "dist"; dir: string; temporary: string | null 
  * and it spares the measurement tsx's loader and source-map cost.
  */
 export function prepareBuild(root: string, tsxOnly: boolean, log: (m: string) => void): CandorBuild {
-  if (existsSync(join(root, "dist", "src", "main.js")))
+  const built = join(root, "dist", "src", "main.js");
+  if (existsSync(built) && newestSource(join(root, "src")) <= statSync(built).mtimeMs) {
     return { kind: "dist", dir: join(root, "dist"), temporary: null };
+  }
+  if (existsSync(built)) log("dist/ is older than src/: measuring a fresh build instead");
   if (tsxOnly) return { kind: "tsx" };
   const tmp = mkdtempSync(join(tmpdir(), "candor-build-"));
   process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
@@ -56,6 +59,16 @@ export function prepareBuild(root: string, tsxOnly: boolean, log: (m: string) =>
   for (const name of ["migrations", "node_modules"]) symlinkSync(join(root, name), join(tmp, name));
   copyFileSync(join(root, "package.json"), join(tmp, "package.json"));
   return { kind: "dist", dir: join(tmp, "dist"), temporary: tmp };
+}
+
+/** The newest modification time (ms) of any file under `dir`. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    const m = statSync(join(dir, name)).mtimeMs;
+    if (m > newest) newest = m;
+  }
+  return newest;
 }
 
 /** node arguments that run a Candor entry point. */

@@ -22,73 +22,93 @@ export interface OpenLoopOptions {
 
 export interface OpenLoopResult {
   rate: number;
+  /** Requests the schedule held (rate × duration). */
+  scheduled: number;
   sent: number;
   ok: number;
   errors: number;
   firstError: string | null;
-  /** ms from scheduled send to the end of the response. */
+  /**
+   * Set when the server fell more than `maxBacklogS` behind and the schedule was cut short: it cannot sustain
+   * the rate, and a longer run would only queue work that spills into the next measurement.
+   */
+  overloaded: { afterS: number; outstanding: number; notSent: number } | null;
+  /** ms from scheduled send to the end of the response (answered requests only). */
   latency: Summary;
   /** How late the generator itself sent (ms): large values mean the client, not the server, fell behind. */
   sendLag: Summary;
+  /** Answered requests per second over the run. */
   achievedRate: number;
 }
 
-export async function runOpenLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
+/** Starts request i at t0 + i / rate; stops early when more than `rate × maxBacklogS` are unanswered. */
+export async function runOpenLoop(opts: OpenLoopOptions & { maxBacklogS?: number }): Promise<OpenLoopResult> {
   const agent = keepAliveAgent(opts.maxSockets ?? 512);
   const total = Math.max(1, Math.round((opts.rate * opts.durationMs) / 1000));
   const interval = 1000 / opts.rate;
+  const maxOutstanding = Math.max(16, Math.round(opts.rate * (opts.maxBacklogS ?? 1)));
   const t0 = performance.now() + 20;
   const latencies: number[] = [];
   const lags: number[] = [];
   const pending: Array<Promise<void>> = [];
-  let ok = 0;
-  let errors = 0;
-  let firstError: string | null = null;
-  let next = 0;
+  const st = { ok: 0, errors: 0, firstError: null as string | null, next: 0, done: 0 };
+  let overloaded: OpenLoopResult["overloaded"] = null;
+
+  const send = (scheduled: number) => {
+    const p = postMessages({
+      target: opts.target,
+      body: opts.body(),
+      agent,
+      startedAt: scheduled,
+      timeoutMs: opts.timeoutMs,
+      extraHeaders: sessionHeaders(opts.sessionPrefix),
+    });
+    pending.push(
+      p.then((r) => {
+        st.done++;
+        if (r.error) {
+          st.errors++;
+          st.firstError ??= r.error;
+        } else {
+          st.ok++;
+          latencies.push(r.totalMs);
+        }
+      }),
+    );
+  };
 
   await new Promise<void>((resolve) => {
     const tick = () => {
       const now = performance.now();
-      while (next < total && t0 + next * interval <= now) {
-        const scheduled = t0 + next * interval;
+      while (st.next < total && t0 + st.next * interval <= now) {
+        const outstanding = st.next - st.done;
+        if (outstanding > maxOutstanding) {
+          overloaded = { afterS: (now - t0) / 1000, outstanding, notSent: total - st.next };
+          return resolve();
+        }
+        const scheduled = t0 + st.next * interval;
         lags.push(now - scheduled);
-        next++;
-        const p = postMessages({
-          target: opts.target,
-          body: opts.body(),
-          agent,
-          startedAt: scheduled,
-          timeoutMs: opts.timeoutMs,
-          extraHeaders: sessionHeaders(opts.sessionPrefix),
-        });
-        pending.push(
-          p.then((r) => {
-            if (r.error) {
-              errors++;
-              firstError ??= r.error;
-            } else {
-              ok++;
-              latencies.push(r.totalMs);
-            }
-          }),
-        );
+        st.next++;
+        send(scheduled);
       }
-      if (next >= total) return resolve();
-      setTimeout(tick, Math.max(0, t0 + next * interval - performance.now()));
+      if (st.next >= total) return resolve();
+      setTimeout(tick, Math.max(0, t0 + st.next * interval - performance.now()));
     };
     tick();
   });
-  const lastDue = t0 + (total - 1) * interval;
   await Promise.all(pending);
+  const elapsedS = (performance.now() - t0) / 1000;
   agent.destroy();
   return {
     rate: opts.rate,
-    sent: total,
-    ok,
-    errors,
-    firstError,
+    scheduled: total,
+    sent: st.next,
+    ok: st.ok,
+    errors: st.errors,
+    firstError: st.firstError,
+    overloaded,
     latency: summarize(latencies),
     sendLag: summarize(lags),
-    achievedRate: ok / ((lastDue - t0) / 1000 || 1),
+    achievedRate: st.ok / elapsedS,
   };
 }

@@ -221,3 +221,21 @@ export function loadAverage(): number {
     return Number.NaN;
   }
 }
+
+/**
+ * Waits until a process is idle (under 10% of a core over two 250 ms windows), up to `maxMs`; returns how long
+ * it took. A server left with a backlog would otherwise spend the next measurement finishing this one's work.
+ */
+export async function waitIdle(pid: number, maxMs = 30_000): Promise<number> {
+  const started = performance.now();
+  let quiet = 0;
+  let last = cpuMsOf(pid);
+  while (performance.now() - started < maxMs && quiet < 2) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = cpuMsOf(pid);
+    if (!Number.isFinite(now)) return performance.now() - started;
+    quiet = now - last < 25 ? quiet + 1 : 0;
+    last = now;
+  }
+  return performance.now() - started;
+}

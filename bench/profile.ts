@@ -90,12 +90,14 @@ export function summarizeProfile(path: string, root: string, n = 25): ProfileSum
     byArea.set(area, a);
   }
   const candorInclusive = top(inclusiveByCandorFunction(profile, root, perSample), totalMs, n);
+  const attributed = top(attributeToCaller(profile, root, perSample), totalMs, n);
   return {
     totalMs,
     samples,
     functions: top(byFn, totalMs, n),
     areas: top(byArea, totalMs, n),
     candorInclusive,
+    attributed,
   };
 }
 

@@ -7,7 +7,7 @@ import { type ClosedLoopResult, runClosedLoop } from "./closed-loop.js";
 import type { Target } from "./http-client.js";
 import type { ReplyShape } from "./mock-upstream.js";
 import { type OpenLoopResult, runOpenLoop } from "./open-loop.js";
-import { cpuMsOf, memoryOf, sampleRss } from "./processes.js";
+import { cpuMsOf, memoryOf, sampleRss, waitIdle } from "./processes.js";
 import { runStreamLoad, type StreamLoadResult } from "./stream-load.js";
 
 /** How long each measurement runs (seconds) — `--quick` shortens them all. */
@@ -46,8 +46,11 @@ export const SHAPES = {
   /** A paced stream: 20 ms to first token, then 20 deltas 10 ms apart (≈ 220 ms). */
   paced: { deltas: 20, delayMs: 10, firstMs: 20, chars: 12 },
   unpaced: { deltas: 20, delayMs: 0, firstMs: 0, chars: 12 },
-  /** For TTFB and per-delta lag at 1 and 64 streams: no model think time, so TTFB is pure overhead. */
-  lag: { deltas: 20, delayMs: 5, firstMs: 0, chars: 12 },
+  /**
+   * For TTFB and per-delta lag at 1 and 64 streams: no model think time, so TTFB is pure overhead; short
+   * (≈ 40 ms) so one stream at a time still gives ~100 samples.
+   */
+  lag: { deltas: 20, delayMs: 2, firstMs: 0, chars: 12 },
 } satisfies Record<string, ReplyShape>;
 
 /** Session-id prefixes by scenario: the stored rows of each scenario can be told apart afterwards. */
@@ -83,18 +86,30 @@ export async function warmUp(target: Target, seconds: number): Promise<void> {
   await runStreamLoad({ target, shape: SHAPES.unpaced, concurrency: 8, durationMs: 1_000 });
 }
 
-/** Runs `fn` and records the process's CPU per request (ms) under `name`. */
-async function withCpu<T>(
-  pid: number | undefined,
-  cpu: Record<string, number>,
-  name: string,
-  fn: () => Promise<T>,
-  count: (r: T) => number,
-): Promise<T> {
-  const before = pid === undefined ? Number.NaN : cpuMsOf(pid);
-  const r = await fn();
-  if (pid !== undefined) cpu[name] = (cpuMsOf(pid) - before) / Math.max(1, count(r));
-  return r;
+/**
+ * One measurement against a process we can see: its CPU per request is recorded, and afterwards the bench waits
+ * for it to go idle so that a backlog never spills into the next measurement.
+ */
+function stepper(pid: number | undefined, log: Log) {
+  const cpu: Record<string, number> = {};
+  const drained: Record<string, number> = {};
+  async function step<T>(
+    name: string,
+    label: string,
+    fn: () => Promise<T>,
+    count: (r: T) => number,
+  ): Promise<T> {
+    log(`${label}…`);
+    const before = pid === undefined ? Number.NaN : cpuMsOf(pid);
+    const r = await fn();
+    if (pid === undefined) return r;
+    cpu[name] = (cpuMsOf(pid) - before) / Math.max(1, count(r));
+    const waited = await waitIdle(pid);
+    drained[name] = waited;
+    if (waited > 1_500) log(`  waited ${(waited / 1000).toFixed(1)} s for the backlog to drain`);
+    return r;
+  }
+  return { step, cpu, drained };
 }
 
 export async function measureTarget(
@@ -104,9 +119,9 @@ export async function measureTarget(
   pid?: number,
 ): Promise<TargetResult> {
   const json = () => messagesBody(SHAPES.json, false);
-  const cpu: Record<string, number> = {};
+  const { step, cpu } = stepper(pid, log);
   const streamsOf = (r: StreamLoadResult) => r.streams;
-  const streams = (shape: ReplyShape, concurrency: number, seconds: number, sessionPrefix?: string) =>
+  const streams = (shape: ReplyShape, concurrency: number, seconds: number, sessionPrefix?: string) => () =>
     runStreamLoad({
       target,
       shape,
@@ -115,11 +130,9 @@ export async function measureTarget(
       ...(sessionPrefix ? { sessionPrefix } : {}),
     });
 
-  log(`closed-loop 32 conns, ${plan.closedS}s…`);
-  const closedLoop = await withCpu(
-    pid,
-    cpu,
+  const closedLoop = await step(
     "closedLoop",
+    `closed-loop 32 conns, ${plan.closedS}s`,
     () =>
       runClosedLoop({
         target,
@@ -130,44 +143,44 @@ export async function measureTarget(
       }),
     (r) => r.requests,
   );
-  log(`open-loop ${plan.openRate} req/s, ${plan.openS}s…`);
-  const openLoop = await withCpu(
-    pid,
-    cpu,
+  const openLoop = await step(
     "openLoop",
+    `open-loop ${plan.openRate} req/s, ${plan.openS}s`,
     () =>
       runOpenLoop({
         target,
         body: json,
         rate: plan.openRate,
         durationMs: plan.openS * 1000,
-        timeoutMs: 15_000,
+        timeoutMs: 10_000,
         sessionPrefix: PREFIX.open,
       }),
     (r) => r.ok,
   );
   const rss = pid === undefined ? null : sampleRss(pid, 50);
-  log(`32 paced streams (20 × 10 ms), ${plan.pacedS}s…`);
-  const pacedStreams = await withCpu(
-    pid,
-    cpu,
+  const paced = streams(SHAPES.paced, 32, plan.pacedS, PREFIX.paced);
+  const pacedStreams = await step(
     "pacedStreams",
-    () => streams(SHAPES.paced, 32, plan.pacedS, PREFIX.paced),
+    `32 paced streams (20 × 10 ms), ${plan.pacedS}s`,
+    paced,
     streamsOf,
   );
-  log(`32 unpaced streams, ${plan.unpacedS}s…`);
-  const unpacedStreams = await withCpu(
-    pid,
-    cpu,
+  const unpaced = streams(SHAPES.unpaced, 32, plan.unpacedS, PREFIX.unpaced);
+  const unpacedStreams = await step(
     "unpacedStreams",
-    () => streams(SHAPES.unpaced, 32, plan.unpacedS, PREFIX.unpaced),
+    `32 unpaced streams, ${plan.unpacedS}s`,
+    unpaced,
     streamsOf,
   );
   const streamingPeakRssMb = rss?.stop();
-  log(`1 stream at a time, ${plan.concurrencyS}s…`);
-  const streams1 = await streams(SHAPES.lag, 1, plan.concurrencyS);
-  log(`64 concurrent streams, ${plan.concurrencyS}s…`);
-  const streams64 = await streams(SHAPES.lag, 64, plan.concurrencyS);
+  const lag = (n: number) => streams(SHAPES.lag, n, plan.concurrencyS);
+  const streams1 = await step("streams1", `1 stream at a time, ${plan.concurrencyS}s`, lag(1), streamsOf);
+  const streams64 = await step(
+    "streams64",
+    `64 concurrent streams, ${plan.concurrencyS}s`,
+    lag(64),
+    streamsOf,
+  );
   const after = pid === undefined ? null : memoryOf(pid);
   const result: TargetResult = { closedLoop, openLoop, pacedStreams, unpacedStreams, streams1, streams64 };
   if (pid !== undefined) result.cpuMsPerRequest = cpu;

@@ -80,12 +80,16 @@ export async function startServer(
   const stop = () => {
     stopping ??= (async () => {
       stopWatching();
-      server.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const drained = await services.lifecycle.drain(config.shutdownGraceS * 1000);
       services.log.info(drained, "streams drained");
-      await services.close();
+      // Let the last frames (the shutdown notices) reach the clients: connections close as they go idle.
+      const idle = setInterval(() => server.closeIdleConnections(), 25);
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 3_000))]);
+      clearInterval(idle);
       server.closeAllConnections();
+      await services.close();
     })();
     return stopping;
   };

@@ -73,7 +73,12 @@ function parseExportArgs(args: string[], io: Io): ExportArgs | null {
 }
 
 /** Streams every exportable record as a DSA statement of reasons; returns how many were written and scanned. */
-async function exportDsa(store: Store, a: ExportArgs, sink: Sink, io: Io): Promise<{ written: number; scanned: number }> {
+async function exportDsa(
+  store: Store,
+  a: ExportArgs,
+  sink: Sink,
+  io: Io,
+): Promise<{ written: number; scanned: number }> {
   let after = -1;
   let scanned = 0;
   let written = 0;
@@ -84,7 +89,8 @@ async function exportDsa(store: Store, a: ExportArgs, sink: Sink, io: Io): Promi
     for (const row of page) {
       after = row.leafIndex;
       scanned++;
-      if (scanned % PROGRESS_EVERY === 0) io.err(`… ${scanned} records scanned, ${written} statements written`);
+      if (scanned % PROGRESS_EVERY === 0)
+        io.err(`… ${scanned} records scanned, ${written} statements written`);
       if (!isDsaExportable(row.record)) continue;
       let json: string;
       try {
@@ -115,7 +121,11 @@ async function exportDsa(store: Store, a: ExportArgs, sink: Sink, io: Io): Promi
  * DATABASE_URL / CANDOR_DATA_DIR. Statements carry no content and no personal data; progress goes to stderr.
  * `opts.store` lets tests hand in an open store.
  */
-export async function runInterventionsCommand(args: string[], io: Io, opts: { store?: Store } = {}): Promise<number> {
+export async function runInterventionsCommand(
+  args: string[],
+  io: Io,
+  opts: { store?: Store } = {},
+): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== "export") {
     io.err(USAGE);

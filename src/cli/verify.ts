@@ -6,7 +6,11 @@ import type { Io } from "./main.js";
 const USAGE = "Usage: candor verify RECEIPT.json [--key PUBLIC.pem]";
 
 function describe(receipt: unknown): string {
-  const r = receipt as { record?: { id?: unknown; cause?: unknown }; leafIndex?: unknown; treeSize?: unknown };
+  const r = receipt as {
+    record?: { id?: unknown; cause?: unknown };
+    leafIndex?: unknown;
+    treeSize?: unknown;
+  };
   const id = typeof r?.record?.id === "string" ? r.record.id : "?";
   const cause = typeof r?.record?.cause === "string" ? r.record.cause : "?";
   return `record ${id} (${cause}), leaf ${String(r?.leafIndex ?? "?")} of ${String(r?.treeSize ?? "?")}`;

@@ -7,6 +7,7 @@ import { type CompiledPolicy, compilePolicy, type EngineDeps, type Finding, type
 import { type Decision, decideFinding, type SegmentContext } from "./evaluate.js";
 import { extractSegments, type Segment, setAtPath } from "./extract.js";
 import { jsonStringMap } from "./json-strings.js";
+import { Lru } from "./lru.js";
 import type { LoadedPolicy } from "./parse.js";
 import { applyRedactions, type Redaction } from "./redact.js";
 import {
@@ -41,6 +42,11 @@ export interface PolicyEngine {
 
 /** Async checks of one request running at once (they are network calls). */
 const ASYNC_CONCURRENCY = 8;
+/**
+ * Sync findings per (lane, text) are remembered: every request resends the conversation's history, so without
+ * this each turn would rescan all earlier messages. Bounded by entries and by total characters (~16 MB).
+ */
+const SYNC_CACHE = { entries: 4096, chars: 8_000_000 };
 
 function laneOf(seg: Segment): Lane {
   return seg.kind === "thinking" ? "thinking" : seg.stage;
@@ -94,6 +100,10 @@ function redactedValue(seg: Segment, reds: Redaction[]): unknown {
 export function createPolicyEngine(policy: LoadedPolicy, deps: EngineDeps = {}): PolicyEngine {
   const compiled = compilePolicy(policy, deps);
   const windowChars = policy.def.window_chars;
+  const cache: SyncCache = new Lru(SYNC_CACHE.entries, {
+    weigh: (k) => k.length,
+    maxWeight: SYNC_CACHE.chars,
+  });
   return {
     id: policy.id,
     version: policy.version,
@@ -103,7 +113,7 @@ export function createPolicyEngine(policy: LoadedPolicy, deps: EngineDeps = {}):
 
     async screenRequest(req, opts = {}) {
       const { segments, skipped } = extractSegments(req);
-      const found = await findAll(compiled, segments, opts.signal);
+      const found = await findAll(compiled, cache, segments, opts.signal);
       let action: Action = "allow";
       const matches: Screening["matches"] = [];
       const edits: Array<{ seg: Segment; reds: Redaction[] }> = [];

@@ -1,7 +1,15 @@
-/** A small bounded least-recently-used map (Map keeps insertion order, so the first key is the oldest). */
+/**
+ * A small bounded least-recently-used map (Map keeps insertion order, so the first key is the oldest).
+ * Bounded by entry count and, optionally, by a total weight (e.g. the characters of string keys).
+ */
 export class Lru<K, V> {
   private readonly map = new Map<K, V>();
-  constructor(private readonly max: number) {}
+  private weight = 0;
+
+  constructor(
+    private readonly max: number,
+    private readonly opts: { weigh?: (key: K) => number; maxWeight?: number } = {},
+  ) {}
 
   get(key: K): V | undefined {
     const v = this.map.get(key);
@@ -13,17 +21,19 @@ export class Lru<K, V> {
   }
 
   set(key: K, value: V): void {
-    this.map.delete(key);
+    this.delete(key);
     this.map.set(key, value);
-    while (this.map.size > this.max) {
+    this.weight += this.opts.weigh?.(key) ?? 0;
+    const maxWeight = this.opts.maxWeight ?? Number.POSITIVE_INFINITY;
+    while (this.map.size > this.max || (this.weight > maxWeight && this.map.size > 0)) {
       const oldest = this.map.keys().next();
       if (oldest.done) break;
-      this.map.delete(oldest.value);
+      this.delete(oldest.value);
     }
   }
 
   delete(key: K): void {
-    this.map.delete(key);
+    if (this.map.delete(key)) this.weight -= this.opts.weigh?.(key) ?? 0;
   }
 
   get size(): number {

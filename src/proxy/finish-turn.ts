@@ -125,7 +125,6 @@ export async function finishTurn(deps: ProxyDeps, turn: TurnRef, ending: Ending)
     }
     return deps.interventions.record(tx, { tenantId: turn.tenant.id, session: turn.session, drafts });
   });
-  deps.lifecycle.settle(turn.id);
   deps.metrics.turns.inc({ ending: ending.turnEnding });
   for (const i of interventions) {
     deps.metrics.interventions.inc({

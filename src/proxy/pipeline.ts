@@ -204,6 +204,7 @@ function respondStreaming(
     journal: (frames) => deps.journal.append(turn.id, frames),
     shutdownSignal: deps.lifecycle.shutdownSignal,
     clientGone: () => call.signal.aborted,
+    onClosed: () => deps.lifecycle.settle(turn.id),
     inbandEvents: inband,
     onEnd: async (end) => {
       detach();

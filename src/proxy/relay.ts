@@ -48,6 +48,8 @@ export interface RelayOptions {
   shutdownSignal: AbortSignal;
   /** True once the client has gone away (its request aborted): an upstream read failing then is not a reset. */
   clientGone: () => boolean;
+  /** Called once the client stream is closed (after the last frame was handed over). */
+  onClosed?: () => void;
   /** Emit the custom `candor.intervention` event (per tenant). */
   inbandEvents: boolean;
   /** Matches found by the output screen so far (for metrics and records). */
@@ -216,6 +218,8 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
       controller.close();
     } catch (err) {
       controller.error(err);
+    } finally {
+      opts.onClosed?.();
     }
   }
 
@@ -265,7 +269,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
         await reader.cancel().catch(() => {});
         if (!ended) {
           ended = true;
-          await opts.onEnd(endOf("client_disconnect"));
+          await opts.onEnd(endOf("client_disconnect")).finally(() => opts.onClosed?.());
         }
       },
     },

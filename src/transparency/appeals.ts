@@ -21,11 +21,16 @@ import { findSession, insertMessages, type MessageRow } from "../store/sessions.
 import { findTurn } from "../store/turns.js";
 import type { Cause } from "./causes.js";
 import type { AppealOutcome } from "./explain.js";
-import type { InterventionRecorder, RecordedIntervention } from "./recorder.js";
-import type { InterventionRecord } from "./record.js";
 import { findIntervention, type StoredIntervention } from "./receipt-service.js";
+import type { InterventionRecord } from "./record.js";
+import type { InterventionDraft, InterventionRecorder, RecordedIntervention } from "./recorder.js";
 
-export type AppealErrorCode = "not_found" | "not_appealable" | "deadline_passed" | "already_appealed" | "already_decided";
+export type AppealErrorCode =
+  | "not_found"
+  | "not_appealable"
+  | "deadline_passed"
+  | "already_appealed"
+  | "already_decided";
 
 /** Why an appeal cannot go ahead; the message is meant for the person asking. */
 export class AppealError extends Error {
@@ -81,7 +86,11 @@ export async function fileAppeal(
 /** The outcome to show with the original record's explanation, once decided. */
 export function outcomeOf(appeal: AppealRow | undefined): AppealOutcome | null {
   if (!appeal?.decision || !appeal.decidedAt) return null;
-  return { decision: appeal.decision, reason: appeal.reason ?? "", decidedAt: appeal.decidedAt.toISOString() };
+  return {
+    decision: appeal.decision,
+    reason: appeal.reason ?? "",
+    decidedAt: appeal.decidedAt.toISOString(),
+  };
 }
 
 /** The withheld blocks that belong to this record's message (moderators only). */
@@ -121,7 +130,11 @@ export function restoredBlocks(shown: unknown, withheld: readonly WithheldBlock[
   return blocks;
 }
 
-async function messageInSession(db: Db, sessionPk: string, id: string | null): Promise<MessageRow | undefined> {
+async function messageInSession(
+  db: Db,
+  sessionPk: string,
+  id: string | null,
+): Promise<MessageRow | undefined> {
   if (!id) return undefined;
   const [row] = await db
     .select()
@@ -131,7 +144,14 @@ async function messageInSession(db: Db, sessionPk: string, id: string | null): P
 }
 
 function nodeOf(m: MessageRow): ChainNode {
-  return { id: m.id, parentId: m.parentId, role: m.role, content: m.content, contentHash: m.contentHash, depth: m.depth };
+  return {
+    id: m.id,
+    parentId: m.parentId,
+    role: m.role,
+    content: m.content,
+    contentHash: m.contentHash,
+    depth: m.depth,
+  };
 }
 
 const RESTORABLE = new Set<Cause>(["policy_block", "policy_redact", "policy_check_failed"]);
@@ -154,6 +174,31 @@ async function restoreOriginal(tx: Db, target: StoredIntervention, shown: Messag
     meta: { incompleteBlocks: [], stopReason: shown?.meta?.stopReason ?? null },
   });
   return node.id;
+}
+
+/** The decision's own record: about the same content and rule as the original, naming it in `facts.appeal_of`. */
+function decisionDraft(
+  record: InterventionRecord,
+  appealId: string,
+  decision: "upheld" | "reversed",
+  contentRef: string | null,
+  restoredMessageId: string | null,
+): InterventionDraft {
+  const { messageId, role, blockIndex, start, end } = record.content;
+  return {
+    cause: decision === "reversed" ? "appeal_reversed" : "appeal_upheld",
+    turnId: record.turnId,
+    contentRef,
+    content: { messageId, role, blockIndex, start, end },
+    rule: record.rule,
+    recoverable:
+      decision === "reversed" ? { what: "all", until: null } : { what: "moderator_only", until: null },
+    facts: {
+      appeal_of: record.id,
+      appeal_id: appealId,
+      ...(restoredMessageId ? { restored_message_id: restoredMessageId } : {}),
+    },
+  };
 }
 
 export interface AppealDecision {
@@ -191,28 +236,7 @@ export async function decideAppeal(
     const [decisionRecord] = await deps.interventions.record(tx, {
       tenantId: original.tenantId,
       session,
-      drafts: [
-        {
-          cause: decision === "reversed" ? "appeal_reversed" : "appeal_upheld",
-          turnId: record.turnId,
-          contentRef: shown?.contentHash ?? null,
-          content: {
-            messageId: record.content.messageId,
-            role: record.content.role,
-            blockIndex: record.content.blockIndex,
-            start: record.content.start,
-            end: record.content.end,
-          },
-          rule: record.rule,
-          recoverable:
-            decision === "reversed" ? { what: "all", until: null } : { what: "moderator_only", until: null },
-          facts: {
-            appeal_of: record.id,
-            appeal_id: appealId,
-            ...(restoredMessageId ? { restored_message_id: restoredMessageId } : {}),
-          },
-        },
-      ],
+      drafts: [decisionDraft(record, appealId, decision, shown?.contentHash ?? null, restoredMessageId)],
     });
     if (!decisionRecord) throw new Error("the decision was not recorded");
     const appeal = await linkAppealDecision(tx, appealId, {

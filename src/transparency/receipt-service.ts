@@ -84,7 +84,9 @@ export interface ReceiptService {
   /** The latest signed checkpoint, or null while the log is empty. */
   head(): Promise<Checkpoint | null>;
   /** Receipts against the latest checkpoint, by record id. */
-  receiptsFor(items: ReadonlyArray<Pick<StoredIntervention, "record" | "leafIndex">>): Promise<Map<string, Receipt>>;
+  receiptsFor(
+    items: ReadonlyArray<Pick<StoredIntervention, "record" | "leafIndex">>,
+  ): Promise<Map<string, Receipt>>;
   /** Proof that the tree at `to` (default: the latest) extends the tree at `from`; both must be checkpointed. */
   consistency(from: number, to?: number): Promise<ConsistencyAnswer>;
 }
@@ -120,12 +122,17 @@ export function createReceiptService(db: Db, publicKeyPem: string): ReceiptServi
       if (!latest) throw new LogRangeError("The log is empty: there is nothing to prove yet.");
       const toSize = to ?? latest.size;
       if (!Number.isSafeInteger(from) || !Number.isSafeInteger(toSize) || from < 1 || from > toSize) {
-        throw new LogRangeError(`from and to must be sizes with 1 ≤ from ≤ to (got from=${from}, to=${toSize}).`);
+        throw new LogRangeError(
+          `from and to must be sizes with 1 ≤ from ≤ to (got from=${from}, to=${toSize}).`,
+        );
       }
       if (toSize > latest.size) {
         throw new LogRangeError(`to=${toSize} is beyond the latest checkpoint (size ${latest.size}).`);
       }
-      const [oldCheckpoint, newCheckpoint] = await Promise.all([checkpointAt(db, from), checkpointAt(db, toSize)]);
+      const [oldCheckpoint, newCheckpoint] = await Promise.all([
+        checkpointAt(db, from),
+        checkpointAt(db, toSize),
+      ]);
       const missing = !oldCheckpoint ? from : !newCheckpoint ? toSize : null;
       if (missing !== null || !oldCheckpoint || !newCheckpoint) {
         throw new LogRangeError(

@@ -47,10 +47,17 @@ async function statusOf(auth: Auth, method: string, path: string, body?: unknown
 
 describe("transparency door access", () => {
   it("a view token reads its own session's records", async () => {
-    const r = await call<{ data: unknown[] }>(candor, { token: of("acc-a1").token }, "GET", "/v1/sessions/acc-a1/interventions");
+    const r = await call<{ data: unknown[] }>(
+      candor,
+      { token: of("acc-a1").token },
+      "GET",
+      "/v1/sessions/acc-a1/interventions",
+    );
     expect(r.status).toBe(200);
     expect(r.json.data).toHaveLength(1);
-    expect((await statusOf({ token: of("acc-a1").token }, "GET", `/v1/interventions/${of("acc-a1").record}`))).toBe(200);
+    expect(
+      await statusOf({ token: of("acc-a1").token }, "GET", `/v1/interventions/${of("acc-a1").record}`),
+    ).toBe(200);
   });
 
   it("a view token for session A cannot reach session B of the same tenant, or another tenant's → 404", async () => {
@@ -71,7 +78,13 @@ describe("transparency door access", () => {
   it("an expired or tampered token → 401, on each route", async () => {
     const secret = candor.server.services.viewSecret;
     const expired = signViewToken(
-      { tenantId: a.id, sessionId: "acc-a1", userId: null, exp: Math.floor(Date.now() / 1000) - 5, scope: "view+appeal" },
+      {
+        tenantId: a.id,
+        sessionId: "acc-a1",
+        userId: null,
+        exp: Math.floor(Date.now() / 1000) - 5,
+        scope: "view+appeal",
+      },
       secret,
     );
     const good = of("acc-a1").token;
@@ -80,12 +93,23 @@ describe("transparency door access", () => {
     const tampered = `${good.slice(0, at)}${good[at] === "A" ? "B" : "A"}${good.slice(at + 1)}`;
     for (const token of [expired, tampered]) {
       for (const [method, path, body] of routes("acc-a1", of("acc-a1").record)) {
-        const r = await call<{ error: { type: string; message: string } }>(candor, { token }, method, path, body);
+        const r = await call<{ error: { type: string; message: string } }>(
+          candor,
+          { token },
+          method,
+          path,
+          body,
+        );
         expect(r.status, `${method} ${path}`).toBe(401);
         expect(r.json.error.type).toBe("authentication_error");
       }
     }
-    const r = await call<{ error: { message: string } }>(candor, { token: expired }, "GET", "/v1/sessions/acc-a1/interventions");
+    const r = await call<{ error: { message: string } }>(
+      candor,
+      { token: expired },
+      "GET",
+      "/v1/sessions/acc-a1/interventions",
+    );
     expect(r.json.error.message).toContain("expired");
   });
 
@@ -94,11 +118,23 @@ describe("transparency door access", () => {
       expect(await statusOf(null, method, path, body)).toBe(401);
     }
     const viewOnly = signViewToken(
-      { tenantId: a.id, sessionId: "acc-a1", userId: null, exp: Math.floor(Date.now() / 1000) + 600, scope: "view" },
+      {
+        tenantId: a.id,
+        sessionId: "acc-a1",
+        userId: null,
+        exp: Math.floor(Date.now() / 1000) + 600,
+        scope: "view",
+      },
       candor.server.services.viewSecret,
     );
     expect(await statusOf({ token: viewOnly }, "GET", `/v1/interventions/${of("acc-a1").record}`)).toBe(200);
-    const r = await call<{ error: { type: string } }>(candor, { token: viewOnly }, "POST", `/v1/interventions/${of("acc-a1").record}/appeal`, {});
+    const r = await call<{ error: { type: string } }>(
+      candor,
+      { token: viewOnly },
+      "POST",
+      `/v1/interventions/${of("acc-a1").record}/appeal`,
+      {},
+    );
     expect(r.status).toBe(403);
     expect(r.json.error.type).toBe("permission_error");
   });
@@ -109,7 +145,12 @@ describe("transparency door access", () => {
       ["POST", "/v1/moderation/appeals/apl_x/decision"],
       ["GET", `/v1/moderation/interventions/${of("acc-a1").record}`],
     ] as const) {
-      const r = await call<{ error: { type: string; message: string } }>(candor, { admin: "x".repeat(32) }, method, path);
+      const r = await call<{ error: { type: string; message: string } }>(
+        candor,
+        { admin: "x".repeat(32) },
+        method,
+        path,
+      );
       expect(r.status, `${method} ${path}`).toBe(403);
       expect(r.json.error.message).toContain("CANDOR_ADMIN_TOKEN");
     }
@@ -118,7 +159,12 @@ describe("transparency door access", () => {
   });
 
   it("the log's routes are public", async () => {
-    const cp = await call<{ checkpoint: { size: number }; public_key: string; key_id: string }>(candor, null, "GET", "/v1/log/checkpoint");
+    const cp = await call<{ checkpoint: { size: number }; public_key: string; key_id: string }>(
+      candor,
+      null,
+      "GET",
+      "/v1/log/checkpoint",
+    );
     expect(cp.status).toBe(200);
     expect(cp.json.checkpoint.size).toBeGreaterThanOrEqual(3);
     expect(cp.json.public_key).toContain("BEGIN PUBLIC KEY");

@@ -23,7 +23,13 @@ beforeAll(async () => {
 });
 afterAll(() => candor.stop());
 
-type Appeal = { id: string; status: string; decision: string | null; intervention_id: string; error?: { type: string; message: string } };
+type Appeal = {
+  id: string;
+  status: string;
+  decision: string | null;
+  intervention_id: string;
+  error?: { type: string; message: string };
+};
 type Decided = Appeal & {
   record: RecordJson;
   decision_record: RecordJson;
@@ -47,7 +53,10 @@ async function streamed(session: string, content: string): Promise<{ text: strin
 }
 
 async function decide(appealId: string, decision: "uphold" | "reverse", reason: string) {
-  return call<Decided>(candor, admin, "POST", `/v1/moderation/appeals/${appealId}/decision`, { decision, reason });
+  return call<Decided>(candor, admin, "POST", `/v1/moderation/appeals/${appealId}/decision`, {
+    decision,
+    reason,
+  });
 }
 
 describe("appeals", () => {
@@ -79,7 +88,12 @@ describe("appeals", () => {
   it("the moderator's queue shows it with the withheld original (admin token required)", async () => {
     expect((await call(candor, null, "GET", "/v1/moderation/appeals")).status).toBe(401);
     expect((await call(candor, { admin: `${ADMIN}x` }, "GET", "/v1/moderation/appeals")).status).toBe(401);
-    const q = await call<{ data: Array<Appeal & { record: RecordJson }> }>(candor, admin, "GET", "/v1/moderation/appeals?status=open");
+    const q = await call<{ data: Array<Appeal & { record: RecordJson }> }>(
+      candor,
+      admin,
+      "GET",
+      "/v1/moderation/appeals?status=open",
+    );
     expect(q.status).toBe(200);
     const mine = q.json.data.find((a) => a.id === appealId);
     expect(mine?.record.id).toBe(blocked.id);
@@ -96,14 +110,25 @@ describe("appeals", () => {
     const d = await decide(appealId, "reverse", reason);
     expect(d.status).toBe(200);
     expect(d.json).toMatchObject({ status: "decided", decision: "reversed" });
-    expect(d.json.decision_record).toMatchObject({ cause: "appeal_reversed", actor: "moderator", appeal_of: blocked.id });
+    expect(d.json.decision_record).toMatchObject({
+      cause: "appeal_reversed",
+      actor: "moderator",
+      appeal_of: blocked.id,
+    });
     expect(d.json.record.explanation.parts.appeal).toContain("reversed, and the content was restored");
     const restoredId = d.json.restored?.message_id ?? "";
     expect(restoredId).toMatch(/^msg_/);
-    expect((await decide(appealId, "uphold", "changed my mind")).json.error?.message).toContain("already decided");
+    expect((await decide(appealId, "uphold", "changed my mind")).json.error?.message).toContain(
+      "already decided",
+    );
 
     const seen = await call<RecordJson>(candor, { token }, "GET", `/v1/interventions/${blocked.id}`);
-    expect(seen.json.appeal).toMatchObject({ status: "decided", decision: "reversed", reason, restored_message_id: restoredId });
+    expect(seen.json.appeal).toMatchObject({
+      status: "decided",
+      decision: "reversed",
+      reason,
+      restored_message_id: restoredId,
+    });
     expect(seen.json.explanation.title).toBe("Blocked by our filter (appeal reversed)");
     expect(seen.json.explanation.parts.appeal).toContain(`Reason: ${reason}`);
     expect(seen.json.explanation.parts.recoverable).toBe("Recoverable: yes, the content was restored.");
@@ -131,14 +156,20 @@ describe("appeals", () => {
     const got = await streamed("apl-stream", `[sim:say encoding=base64] ${b64(original)}`);
     expect(got.text).toContain("[Withheld by Candor]");
     const rec = await onlyRecord(candor, { key: tenant.key }, "apl-stream", "policy_block");
-    const filed = await call<Appeal>(candor, { key: tenant.key }, "POST", `/v1/interventions/${rec.id}/appeal`, {});
+    const filed = await call<Appeal>(
+      candor,
+      { key: tenant.key },
+      "POST",
+      `/v1/interventions/${rec.id}/appeal`,
+      {},
+    );
     expect(filed.status).toBe(200);
     const d = await decide(filed.json.id, "reverse", "fine");
     const tree = await call<Tree>(candor, { key: tenant.key }, "GET", "/v1/sessions/apl-stream");
     const shown = tree.json.messages.find((m) => m.id === rec.content.message_id);
     const added = tree.json.messages.find((m) => m.id === d.json.restored?.message_id);
     expect(added?.parent_id).toBe(shown?.parent_id);
-    const text = (added?.content as Array<{ text: string }>)[0]?.text ?? "";
+    const text = ((added?.content ?? []) as Array<{ text: string }>)[0]?.text ?? "";
     expect(original.startsWith(text)).toBe(true);
     expect(text).toContain("zorblax");
     expect(text.length).toBeGreaterThan(lastText([{ role: "assistant", content: shown?.content }]).length);
@@ -147,7 +178,13 @@ describe("appeals", () => {
   it("an upheld appeal says so, with the reason and the next step", async () => {
     await turn(tenant.client, "apl-uphold", "say zorblax please");
     const rec = await onlyRecord(candor, { key: tenant.key }, "apl-uphold", "policy_block");
-    const filed = await call<Appeal>(candor, { key: tenant.key }, "POST", `/v1/interventions/${rec.id}/appeal`, {});
+    const filed = await call<Appeal>(
+      candor,
+      { key: tenant.key },
+      "POST",
+      `/v1/interventions/${rec.id}/appeal`,
+      {},
+    );
     const d = await decide(filed.json.id, "uphold", "The rule applies as written.");
     expect(d.json).toMatchObject({ decision: "upheld", restored: null });
     expect(d.json.decision_record.cause).toBe("appeal_upheld");
@@ -155,7 +192,12 @@ describe("appeals", () => {
     const seen = await call<RecordJson>(candor, { key: tenant.key }, "GET", `/v1/interventions/${rec.id}`);
     expect(seen.json.explanation.parts.appeal).toContain("upheld. Reason: The rule applies as written.");
     expect(seen.json.explanation.parts.next).toContain("out-of-court dispute settlement body");
-    const decided = await call<{ data: Appeal[] }>(candor, admin, "GET", "/v1/moderation/appeals?status=decided");
+    const decided = await call<{ data: Appeal[] }>(
+      candor,
+      admin,
+      "GET",
+      "/v1/moderation/appeals?status=decided",
+    );
     expect(decided.json.data.map((a) => a.id)).toContain(filed.json.id);
   });
 
@@ -164,7 +206,10 @@ describe("appeals", () => {
     for (const s of ["apl-order-1", "apl-order-2"]) {
       await turn(tenant.client, s, "zorblax in line");
       const rec = await onlyRecord(candor, { key: tenant.key }, s, "policy_block");
-      ids.push((await call<Appeal>(candor, { key: tenant.key }, "POST", `/v1/interventions/${rec.id}/appeal`, {})).json.id);
+      ids.push(
+        (await call<Appeal>(candor, { key: tenant.key }, "POST", `/v1/interventions/${rec.id}/appeal`, {}))
+          .json.id,
+      );
     }
     const q = await call<{ data: Appeal[] }>(candor, admin, "GET", "/v1/moderation/appeals");
     const order = q.json.data.map((a) => a.id).filter((id) => ids.includes(id));
@@ -174,18 +219,33 @@ describe("appeals", () => {
   it("only our own decisions can be appealed, with a statement of at most 4000 characters", async () => {
     await turn(tenant.client, "apl-refusal", "[sim:refusal after=2]");
     const refusal = await onlyRecord(candor, { key: tenant.key }, "apl-refusal", "upstream_refusal");
-    const r = await call<Appeal>(candor, { key: tenant.key }, "POST", `/v1/interventions/${refusal.id}/appeal`, {});
+    const r = await call<Appeal>(
+      candor,
+      { key: tenant.key },
+      "POST",
+      `/v1/interventions/${refusal.id}/appeal`,
+      {},
+    );
     expect(r.status).toBe(400);
     expect(r.json.error?.message).toContain("cannot be appealed");
 
     await turn(tenant.client, "apl-long", "zorblax again");
     const rec = await onlyRecord(candor, { key: tenant.key }, "apl-long", "policy_block");
-    const long = await call<Appeal>(candor, { key: tenant.key }, "POST", `/v1/interventions/${rec.id}/appeal`, {
-      statement: "x".repeat(4001),
-    });
+    const long = await call<Appeal>(
+      candor,
+      { key: tenant.key },
+      "POST",
+      `/v1/interventions/${rec.id}/appeal`,
+      {
+        statement: "x".repeat(4001),
+      },
+    );
     expect(long.status).toBe(400);
     expect(long.json.error?.message).toContain("statement");
-    const bad = await call<Appeal>(candor, admin, "POST", "/v1/moderation/appeals/apl_nope/decision", { decision: "reverse", reason: "x" });
+    const bad = await call<Appeal>(candor, admin, "POST", "/v1/moderation/appeals/apl_nope/decision", {
+      decision: "reverse",
+      reason: "x",
+    });
     expect(bad.status).toBe(404);
   });
 });

@@ -81,6 +81,8 @@ describe("deletion causes, end to end", () => {
     expect(rec.recoverable.what).toBe("none");
     expect(rec.explanation.parts.recoverable).toContain("Only a fingerprint remains");
     expect(rec.explanation.parts.who).toContain("Not a safety decision");
-    expect((await recordsOf(candor, { key: tenant.key }, "del-erase")).map((r) => r.cause)).toEqual(["erasure"]);
+    expect((await recordsOf(candor, { key: tenant.key }, "del-erase")).map((r) => r.cause)).toEqual([
+      "erasure",
+    ]);
   });
 });

@@ -41,7 +41,11 @@ function expectAppealable(rec: RecordJson): void {
 
 describe("policy causes, end to end", () => {
   it("a blocked reply → policy_block: our filter, rule id and version, appeal deadline", async () => {
-    const res = await turn(tenant.client, "pol-block-out", `[sim:say encoding=base64] ${b64("The zorblax is here.")}`);
+    const res = await turn(
+      tenant.client,
+      "pol-block-out",
+      `[sim:say encoding=base64] ${b64("The zorblax is here.")}`,
+    );
     expect(res.message?.stop_reason).toBe("refusal");
     const rec = await onlyRecord(candor, { key: tenant.key }, "pol-block-out", "policy_block");
     expectOurDecision(rec, "conduct.forbidden-word");
@@ -89,7 +93,9 @@ describe("policy causes, end to end", () => {
   it("an e-mail address → policy_flag: nothing hidden, nothing to appeal", async () => {
     // The simulated reply echoes the prompt, so the address is flagged in the message and in the reply.
     await turn(tenant.client, "pol-flag", "write to jane.doe@example.com today");
-    const flags = (await recordsOf(candor, { key: tenant.key }, "pol-flag")).filter((r) => r.cause === "policy_flag");
+    const flags = (await recordsOf(candor, { key: tenant.key }, "pol-flag")).filter(
+      (r) => r.cause === "policy_flag",
+    );
     expect(flags.map((r) => r.content.role).sort()).toEqual(["assistant", "user"]);
     for (const rec of flags) {
       expectOurDecision(rec, "privacy.email");

@@ -141,7 +141,12 @@ describe("upstream causes, end to end", () => {
       }
       if (explainUrl) {
         // The end user's link reaches the same record.
-        const viewed = await call<RecordJson>(candor, { token: tokenOf(explainUrl) }, "GET", `/v1/interventions/${rec.id}`);
+        const viewed = await call<RecordJson>(
+          candor,
+          { token: tokenOf(explainUrl) },
+          "GET",
+          `/v1/interventions/${rec.id}`,
+        );
         expect(viewed.status).toBe(200);
         expect(viewed.json.explanation.text).toBe(rec.explanation.text);
       }

@@ -75,7 +75,13 @@ describe("candor interventions export --format dsa", () => {
     expect(lines.code).toBe(0);
     expect(lines.out.map((l) => (JSON.parse(l) as { puid: string }).puid).sort()).toEqual([...ours].sort());
 
-    const future = await run("export", "--format", "dsa", "--since", new Date(Date.now() + 3_600_000).toISOString());
+    const future = await run(
+      "export",
+      "--format",
+      "dsa",
+      "--since",
+      new Date(Date.now() + 3_600_000).toISOString(),
+    );
     expect(future.out.join("")).toBe("[]");
     expect(future.err).toContain("Exported 0 DSA statement(s) from 0 record(s)");
   });

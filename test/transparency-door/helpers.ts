@@ -11,7 +11,13 @@ export interface RecordJson {
   actor: string;
   session_id: string;
   turn_id: string | null;
-  content: { message_id: string | null; role: string | null; block_index: number | null; start: number | null; end: number | null };
+  content: {
+    message_id: string | null;
+    role: string | null;
+    block_index: number | null;
+    start: number | null;
+    end: number | null;
+  };
   rule: { policy_id: string; policy_version: string; rule_id: string; hazard: string; action: string } | null;
   error: { type: string; status: number | null; upstream_request_id: string | null } | null;
   redress: { appealable: boolean; deadline: string | null };
@@ -23,7 +29,13 @@ export interface RecordJson {
     text: string;
     parts: Record<string, string | null>;
   };
-  appeal: { id: string; status: string; decision: string | null; reason: string | null; restored_message_id: string | null } | null;
+  appeal: {
+    id: string;
+    status: string;
+    decision: string | null;
+    reason: string | null;
+    restored_message_id: string | null;
+  } | null;
   receipt: Json;
   withheld?: Array<{ index: number; kind: string; original: string }> | null;
 }
@@ -83,14 +95,29 @@ export async function turn(
 }
 
 /** A session's records, as its owner sees them. */
-export async function recordsOf(candor: TestCandor, auth: Auth, session: string, query = ""): Promise<RecordJson[]> {
-  const r = await call<{ data: RecordJson[] }>(candor, auth, "GET", `/v1/sessions/${session}/interventions${query}`);
+export async function recordsOf(
+  candor: TestCandor,
+  auth: Auth,
+  session: string,
+  query = "",
+): Promise<RecordJson[]> {
+  const r = await call<{ data: RecordJson[] }>(
+    candor,
+    auth,
+    "GET",
+    `/v1/sessions/${session}/interventions${query}`,
+  );
   expect(r.status).toBe(200);
   return r.json.data;
 }
 
 /** The only record of `cause` in a session. */
-export async function onlyRecord(candor: TestCandor, auth: Auth, session: string, cause: string): Promise<RecordJson> {
+export async function onlyRecord(
+  candor: TestCandor,
+  auth: Auth,
+  session: string,
+  cause: string,
+): Promise<RecordJson> {
   const all = await recordsOf(candor, auth, session);
   const matching = all.filter((r) => r.cause === cause);
   expect(matching, `records of ${session}: ${all.map((r) => r.cause).join(", ")}`).toHaveLength(1);
@@ -114,7 +141,8 @@ export async function verifyOnline(candor: TestCandor, receipt: unknown) {
 export function expectNoInternals(record: RecordJson, tenantId: string): void {
   const { receipt: _receipt, ...shown } = record;
   expect(JSON.stringify(shown)).not.toContain(tenantId);
-  if (record.error) expect(Object.keys(record.error).sort()).toEqual(["status", "type", "upstream_request_id"]);
+  if (record.error)
+    expect(Object.keys(record.error).sort()).toEqual(["status", "type", "upstream_request_id"]);
 }
 
 export const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");

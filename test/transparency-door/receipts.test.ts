@@ -66,7 +66,10 @@ describe("receipts", () => {
   it("a record's receipt verifies against the server's key, online and with candor verify", async () => {
     const rec = await onlyRecord(candor, { key: tenant.key }, "rc-first", "length_limit");
     const online = await verifyOnline(candor, rec.receipt);
-    expect(online).toEqual({ valid: true, checks: { shape: true, inclusion: true, signature: true, trustedKey: true } });
+    expect(online).toEqual({
+      valid: true,
+      checks: { shape: true, inclusion: true, signature: true, trustedKey: true },
+    });
     // The record as returned (its receipt inside) is accepted too.
     expect((await verifyOnline(candor, rec)).valid).toBe(true);
 
@@ -88,7 +91,13 @@ describe("receipts", () => {
     expect(bad.code).toBe(1);
     // The real command, as an auditor runs it (exit code included).
     const tsx = join(process.cwd(), "node_modules/.bin/tsx");
-    const run = await promisify(execFile)(tsx, ["src/cli/main.ts", "verify", bad.file, "--key", keyFile]).then(
+    const run = await promisify(execFile)(tsx, [
+      "src/cli/main.ts",
+      "verify",
+      bad.file,
+      "--key",
+      keyFile,
+    ]).then(
       (r) => ({ code: 0, stdout: r.stdout }),
       (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
     );
@@ -120,12 +129,16 @@ describe("receipts", () => {
     const marker = `ultramarine-pelican-${Date.now().toString(36)}`;
     await turn(tenant.client, "rc-erase", `[sim:max_tokens n=40] ${marker} is what I wrote`);
     const before = await onlyRecord(candor, { key: tenant.key }, "rc-erase", "length_limit");
-    const tables = await rows(sql`select table_name from information_schema.tables where table_schema = 'public'`);
+    const tables = await rows(
+      sql`select table_name from information_schema.tables where table_schema = 'public'`,
+    );
     const holding = async () => {
       const found: string[] = [];
       for (const { table_name } of tables) {
         const t = sql.identifier(String(table_name));
-        const [hit] = await rows(sql`select count(*)::int as n from ${t} as x where x::text like ${`%${marker}%`}`);
+        const [hit] = await rows(
+          sql`select count(*)::int as n from ${t} as x where x::text like ${`%${marker}%`}`,
+        );
         if (Number(hit?.n) > 0) found.push(String(table_name));
       }
       return found;
@@ -147,12 +160,13 @@ describe("receipts", () => {
     const second = (await call<Head>(candor, null, "GET", "/v1/log/checkpoint")).json.checkpoint;
     expect(second.size).toBeGreaterThan(first.size);
 
-    const r = await call<{ from: number; to: number; proof: string[]; old_checkpoint: Checkpoint; new_checkpoint: Checkpoint }>(
-      candor,
-      null,
-      "GET",
-      `/v1/log/consistency?from=${first.size}&to=${second.size}`,
-    );
+    const r = await call<{
+      from: number;
+      to: number;
+      proof: string[];
+      old_checkpoint: Checkpoint;
+      new_checkpoint: Checkpoint;
+    }>(candor, null, "GET", `/v1/log/consistency?from=${first.size}&to=${second.size}`);
     expect(r.status).toBe(200);
     expect(r.json.old_checkpoint).toEqual(first);
     expect(r.json.new_checkpoint).toEqual(second);
