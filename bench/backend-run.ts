@@ -6,6 +6,7 @@ import { type CandorBuild, type CandorProcess, createKey, policyPath, startCando
 import { runConversations } from "./conversation.js";
 import { type Backend, countRows, type GroupStorage, groupStorage, type Querier } from "./databases.js";
 import type { Target } from "./http-client.js";
+import { memoryOf } from "./processes.js";
 import type { BackendResult, StorageCheck } from "./report.js";
 import { measureTarget, type Plan, PREFIX, SHAPES, warmUp } from "./scenarios.js";
 
@@ -85,6 +86,7 @@ export async function runBackend(o: BackendRunOptions): Promise<BackendResult> {
     log("creating the app key (migrates the fresh database)…");
     const key = await createKey(o.root, o.build, env, "bench");
     candor = await startCandor({ root: o.root, build: o.build, env, core: o.core });
+    const rssAtReadyMb = memoryOf(candor.pid)?.rssMb ?? Number.NaN;
     log(
       `Candor ready in ${Math.round(candor.readyMs)} ms (pid ${candor.pid}); warming up ${o.plan.warmupS}s…`,
     );
@@ -132,6 +134,7 @@ export async function runBackend(o: BackendRunOptions): Promise<BackendResult> {
         label: o.backend.label,
         candorCommand: command,
         readyMs,
+        rssAtReadyMb,
         candor: measured,
         notes,
         ...stored,

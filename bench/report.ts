@@ -21,6 +21,8 @@ export interface BackendResult {
   label: string;
   candorCommand: string;
   readyMs: number;
+  /** Candor's RSS right after /readyz answered, before any load (MB). */
+  rssAtReadyMb: number;
   candor: TargetResult;
   proxy?: TargetResult;
   /** Whole-database row counts after the run, and per turn. */
@@ -139,7 +141,7 @@ export function comparisonRows(d: TargetResult, c: TargetResult): Row[] {
 
 /** Rows about what Candor stored (no direct column). */
 export function storageRows(b: BackendResult): Row[] {
-  const rows: Row[] = [];
+  const rows: Row[] = [["Candor RSS when ready, before load (MB)", "", f(b.rssAtReadyMb), ""]];
   for (const [scenario, s] of Object.entries(b.rowsByScenario)) {
     const per = Object.entries(s.perTurn)
       .map(([t, n]) => `${t} ${round(n)}`)

@@ -66,14 +66,26 @@ function contextOf(policy: LoadedPolicy, seg: Segment): SegmentContext {
   };
 }
 
+type SyncCache = Lru<string, Finding[]>;
+
+function syncFindings(compiled: CompiledPolicy, cache: SyncCache, seg: Segment): Finding[] {
+  const lane = laneOf(seg);
+  const key = `${lane}\u0000${seg.text}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const found = compiled.lanes[lane].scanSync(seg.text, compiled.byIndex);
+  cache.set(key, found);
+  return found;
+}
+
 async function findAll(
   compiled: CompiledPolicy,
+  cache: SyncCache,
   segments: Segment[],
   signal?: AbortSignal,
 ): Promise<Finding[][]> {
-  const found: Finding[][] = segments.map((seg) =>
-    compiled.lanes[laneOf(seg)].scanSync(seg.text, compiled.byIndex),
-  );
+  // A copy per segment: async findings are appended to it, the cached list stays as the sync scan left it.
+  const found: Finding[][] = segments.map((seg) => [...syncFindings(compiled, cache, seg)]);
   const tasks: Array<() => Promise<void>> = [];
   segments.forEach((seg, i) => {
     for (const rule of compiled.lanes[laneOf(seg)].async) {
