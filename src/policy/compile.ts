@@ -22,6 +22,8 @@ import type { Action, FailMode, Stage } from "./types.js";
 export interface EngineDeps {
   judge?: { client: Anthropic; model: string };
   fetch?: typeof fetch;
+  /** Remember sync findings per text across requests (default true; benchmarks turn it off to measure scans). */
+  syncCache?: boolean;
   /** Clock, reserved for time-based rules (unused today). */
   now?: () => number;
 }

@@ -112,7 +112,7 @@ function redactedValue(seg: Segment, reds: Redaction[]): unknown {
 export function createPolicyEngine(policy: LoadedPolicy, deps: EngineDeps = {}): PolicyEngine {
   const compiled = compilePolicy(policy, deps);
   const windowChars = policy.def.window_chars;
-  const cache: SyncCache = new Lru(SYNC_CACHE.entries, {
+  const cache: SyncCache = new Lru(deps.syncCache === false ? 0 : SYNC_CACHE.entries, {
     weigh: (k) => k.length,
     maxWeight: SYNC_CACHE.chars,
   });

@@ -302,6 +302,31 @@ describe("screenRequest: detector failures (on_error)", () => {
   });
 });
 
+describe("screenRequest: history resent every turn", () => {
+  it("gives the same verdicts when the same conversation comes again (cached sync findings)", async () => {
+    const f = fakeFetch(() => json({ verdict: "match" }));
+    const engine = createPolicyEngine(
+      policyOf({
+        rules: [
+          cardRule("redact"),
+          rule({
+            id: "hook",
+            stages: ["input"],
+            detector: { type: "webhook", url: "http://h.test" },
+            action: "flag",
+          }),
+        ],
+      }),
+      { fetch: f },
+    );
+    const first = await engine.screenRequest(conversation());
+    const second = await engine.screenRequest(conversation());
+    expect(second.matches).toEqual(first.matches);
+    expect(second.request).toEqual(first.request);
+    expect(first.matches.filter((m) => m.ruleId === "hook")).toHaveLength(2);
+  });
+});
+
 describe("rule activation", () => {
   const judgeRule = rule({
     id: "safety",

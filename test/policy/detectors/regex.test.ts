@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AhoCorasick } from "../../../src/policy/aho-corasick.js";
 import { createRegexDetector, RegexIndex } from "../../../src/policy/detectors/regex.js";
+import { Lru } from "../../../src/policy/lru.js";
 import { requiredLiterals } from "../../../src/policy/regex-literals.js";
 import type { RegexDef } from "../../../src/policy/schema.js";
 
@@ -80,5 +81,20 @@ describe("Aho–Corasick", () => {
     const ac = new AhoCorasick(["ünï", "日本"], { foldCase: false });
     expect([...ac.present("xünïx 日本語")]).toEqual([1, 1]);
     expect([...ac.present("unix")]).toEqual([0, 0]);
+  });
+});
+
+describe("Lru", () => {
+  it("evicts the least recently used entry by count and by weight", () => {
+    const byCount = new Lru<string, number>(2);
+    byCount.set("a", 1);
+    byCount.set("b", 2);
+    byCount.get("a");
+    byCount.set("c", 3);
+    expect([byCount.get("a"), byCount.get("b"), byCount.get("c")]).toEqual([1, undefined, 3]);
+    const byWeight = new Lru<string, number>(100, { weigh: (k) => k.length, maxWeight: 5 });
+    byWeight.set("aaa", 1);
+    byWeight.set("bbb", 2);
+    expect([byWeight.get("aaa"), byWeight.get("bbb"), byWeight.size]).toEqual([undefined, 2, 1]);
   });
 });
