@@ -36,7 +36,7 @@ export function prepareBuild(root: string, tsxOnly: boolean, log: (m: string) =>
   if (tsxOnly) return { kind: "tsx" };
   const tmp = mkdtempSync(join(tmpdir(), "candor-build-"));
   process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
-  log(`compiling Candor into ${tmp} (no dist/ in the repo; --tsx skips this)…`);
+  log(`compiling Candor into ${tmp} (--tsx skips this)…`);
   const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
   const r = spawnSync(
     process.execPath,

@@ -15,7 +15,7 @@ import { loadPolicyRegistry, type PolicyRegistry } from "./proxy/policies.js";
 import { createUpstream, keepAliveFetch, type Upstream } from "./proxy/upstream.js";
 import { recoverCrashedTurns } from "./session/recover.js";
 import { runRetention } from "./session/retention.js";
-import { createSimulatedModel, type SimulatedModel } from "./simulated/index.js";
+import { createSimulatedModel, JUDGE_MARKER, type SimulatedModel } from "./simulated/index.js";
 import { openStore, type Store } from "./store/db.js";
 import { newId } from "./store/ids.js";
 import { HEARTBEAT_MS, heartbeat, markStopped, registerInstance } from "./store/instances.js";
@@ -74,6 +74,15 @@ function upstreamTarget(
     apiKey: config.upstream.apiKey,
     fetch: keepAliveFetch(),
     describe: config.upstream.url,
+  };
+}
+
+function withSimulatedJudgeMarker(fetch: FetchFn): FetchFn {
+  return (input, init) => {
+    if (typeof init?.body !== "string") return fetch(input, init);
+    const body = JSON.parse(init.body) as { system?: unknown };
+    const system = typeof body.system === "string" ? body.system : JSON.stringify(body.system ?? "");
+    return fetch(input, { ...init, body: JSON.stringify({ ...body, system: `${JUDGE_MARKER}\n${system}` }) });
   };
 }
 
