@@ -6,7 +6,7 @@ import { type CandorBuild, type CandorProcess, createKey, policyPath, startCando
 import { runConversations } from "./conversation.js";
 import { type Backend, countRows, type GroupStorage, groupStorage, type Querier } from "./databases.js";
 import type { Target } from "./http-client.js";
-import { memoryOf } from "./processes.js";
+import { memoryOf, onCleanup } from "./processes.js";
 import type { BackendResult, StorageCheck } from "./report.js";
 import { measureTarget, type Plan, PREFIX, SHAPES, warmUp } from "./scenarios.js";
 
@@ -82,6 +82,8 @@ export async function runBackend(o: BackendRunOptions): Promise<BackendResult> {
   const log = (m: string) => o.log(`${name}: ${m}`);
   const env = candorEnv(o);
   let candor: CandorProcess | null = null;
+  // Interrupted (Ctrl-C): still drop the database / remove the directory.
+  const unregister = onCleanup(() => o.backend.dispose());
   try {
     log("creating the app key (migrates the fresh database)…");
     const key = await createKey(o.root, o.build, env, "bench");
@@ -144,6 +146,7 @@ export async function runBackend(o: BackendRunOptions): Promise<BackendResult> {
     }
   } finally {
     if (candor) await candor.stop();
+    unregister();
     await o.backend.dispose().catch((err: unknown) => log(`could not clean up: ${String(err)}`));
   }
 }

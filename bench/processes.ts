@@ -13,20 +13,31 @@ function killAll(signal: NodeJS.Signals): void {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill(signal);
 }
 
-/** Kills every child still running when the bench exits, however it exits. Idempotent. */
-export function installCleanup(onSignal: () => Promise<void>): void {
+const cleanups = new Set<() => Promise<void>>();
+
+/** Registers async clean-up (drop a database, stop a server) to run if the bench is interrupted; returns an
+ *  unregister function for when the work was cleaned up normally. */
+export function onCleanup(fn: () => Promise<void>): () => void {
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
+
+/**
+ * Kills every child still running when the bench exits, however it exits; on SIGINT/SIGTERM also runs the
+ * registered clean-ups (bounded to 8 s) before exiting 130. Idempotent.
+ */
+export function installCleanup(): void {
   if (hooked) return;
   hooked = true;
   process.on("exit", () => killAll("SIGKILL"));
   let signals = 0;
   const handler = (signal: NodeJS.Signals) => {
     signals++;
-    process.stderr.write(`\n[bench] ${signal}: stopping children…\n`);
+    process.stderr.write(`\n[bench] ${signal}: stopping children and cleaning up…\n`);
     if (signals > 1) process.exit(130);
     killAll("SIGTERM");
-    const force = setTimeout(() => process.exit(130), 5_000);
-    force.unref();
-    void onSignal().finally(() => process.exit(130));
+    setTimeout(() => process.exit(130), 8_000).unref();
+    void Promise.allSettled([...cleanups].map((fn) => fn())).finally(() => process.exit(130));
   };
   process.on("SIGINT", handler);
   process.on("SIGTERM", handler);

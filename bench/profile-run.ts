@@ -10,6 +10,7 @@ import { type CandorBuild, createKey, policyPath, startCandor } from "./candor.j
 import { runClosedLoop } from "./closed-loop.js";
 import type { Backend } from "./databases.js";
 import type { Target } from "./http-client.js";
+import { onCleanup } from "./processes.js";
 import { formatProfile, type ProfileSummary, summarizeProfile } from "./profile.js";
 import { SHAPES, warmUp } from "./scenarios.js";
 
@@ -34,6 +35,7 @@ export async function runProfile(o: {
     CANDOR_POLICY: policyPath(o.root),
     CANDOR_SHUTDOWN_GRACE_S: "2",
   };
+  const unregister = onCleanup(() => o.backend.dispose());
   try {
     const key = await createKey(o.root, o.build, env, "bench");
     const candor = await startCandor({ root: o.root, build: o.build, env, core: o.core, cpuProfDir: dir });
@@ -64,6 +66,7 @@ export async function runProfile(o: {
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    unregister();
     await o.backend.dispose();
   }
 }

@@ -6,9 +6,10 @@
  * Options: --backend both|postgres|pglite   --quick (shorter runs)   --proxy URL [--proxy-key KEY]
  *          --pg-url postgres://…/postgres   --mock-port N   --no-pin   --profile [--profile-seconds N]
  *          --tsx (run Candor's sources through tsx instead of compiling them first)
+ *          --report bench/results/<file>.json (print the table of a saved run again; measures nothing)
  * Always exits 0 once it has measured, whether or not targets were met; 1 if it could not measure.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -17,9 +18,17 @@ import { runBackend } from "./backend-run.js";
 import { type CandorBuild, prepareBuild } from "./candor.js";
 import { type Backend, createPgliteBackend, createPostgresBackend, DEFAULT_ADMIN_URL } from "./databases.js";
 import type { Target } from "./http-client.js";
-import { firstLine, hasTaskset, installCleanup, loadAverage, pinSelf, spawnChild } from "./processes.js";
+import {
+  firstLine,
+  hasTaskset,
+  installCleanup,
+  loadAverage,
+  onCleanup,
+  pinSelf,
+  spawnChild,
+} from "./processes.js";
 import { runProfile } from "./profile-run.js";
-import { type BackendResult, renderReport } from "./report.js";
+import { type BackendResult, type ReportInput, renderReport } from "./report.js";
 import { FULL_PLAN, measureTarget, QUICK_PLAN, type TargetResult, warmUp } from "./scenarios.js";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -36,6 +45,7 @@ const { values: args } = parseArgs({
     "no-pin": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     tsx: { type: "boolean", default: false },
+    report: { type: "string" },
     "profile-seconds": { type: "string", default: "10" },
   },
 });
@@ -110,7 +120,8 @@ async function setUp(): Promise<Setup> {
   }
   const build = prepareBuild(ROOT, args.tsx, log);
   const mock = await startMock(pinned ? 1 : null);
-  installCleanup(async () => void (await mock.stop()));
+  installCleanup();
+  onCleanup(async () => void (await mock.stop()));
   log(`mock upstream on ${mock.url}`);
   return { build, mock, candorCore: pinned ? 0 : null, pinned, kinds };
 }
@@ -198,7 +209,24 @@ async function measureAll(s: Setup): Promise<number> {
   return backends.length > 0 ? 0 : 1;
 }
 
+/** --report: the table of a saved run, rendered by today's report code. */
+function reprint(file: string): number {
+  const saved = JSON.parse(readFileSync(file, "utf8")) as Omit<ReportInput, "load" | "cores" | "proxy"> & {
+    machine: { cpus: number; loadAverage: Record<string, number> };
+    proxy?: ReportInput["proxy"];
+  };
+  const { text } = renderReport({
+    ...saved,
+    proxy: saved.proxy,
+    load: saved.machine.loadAverage,
+    cores: saved.machine.cpus,
+  });
+  process.stdout.write(`${text}\n`);
+  return 0;
+}
+
 async function main(): Promise<number> {
+  if (args.report) return reprint(args.report);
   const s = await setUp();
   try {
     return await (args.profile ? profileOnly(s) : measureAll(s));

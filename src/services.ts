@@ -20,10 +20,14 @@ import { openStore, type Store } from "./store/db.js";
 import { newId } from "./store/ids.js";
 import { HEARTBEAT_MS, heartbeat, markStopped, registerInstance } from "./store/instances.js";
 import { createJournalWriter, type JournalWriter } from "./store/journal-writer.js";
+import { checkpointHead, type LogSigner } from "./store/merkle-log.js";
 import { ensureSecret } from "./store/secrets.js";
 import { generateSigningKey, type SigningKey } from "./transparency/checkpoint.js";
 import { createInterventionRecorder } from "./transparency/recorder.js";
 import { signViewToken } from "./transparency/view-token.js";
+
+/** How often each instance signs a checkpoint of the log when it grew. */
+const CHECKPOINT_MS = 1_000;
 
 /** How often each instance tries the retention job (only one runs it at a time). */
 const RETENTION_INTERVAL_MS = 15 * 60_000;
@@ -134,14 +138,18 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const beat = setInterval(() => void heartbeat(db, instanceId).catch(() => {}), HEARTBEAT_MS);
   beat.unref();
 
-  const interventions = createInterventionRecorder({
-    // The origin names the log in every checkpoint: stable across restarts, so not derived from a random port.
-    signer: {
-      key: signingKey,
-      origin: `${config.publicUrlExplicit ? new URL(config.publicUrl).host : "candor"}/log`,
-    },
-    appealDays: config.appealDays,
-  });
+  // The origin names the log in every checkpoint: stable across restarts, so not derived from a random port.
+  const logSigner: LogSigner = {
+    key: signingKey,
+    origin: `${config.publicUrlExplicit ? new URL(config.publicUrl).host : "candor"}/log`,
+  };
+  const interventions = createInterventionRecorder({ appealDays: config.appealDays });
+  // Checkpoints are signed off the hot path: a new one whenever the log grew, at most every CHECKPOINT_MS.
+  const checkpoints = setInterval(
+    () => void checkpointHead(db, logSigner).catch((err: unknown) => log.error({ err }, "checkpoint failed")),
+    CHECKPOINT_MS,
+  );
+  checkpoints.unref();
 
   const deps: AppDeps = {
     config,
@@ -149,6 +157,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     store,
     viewSecret,
     signingKey,
+    logSigner,
     upstream,
     journal,
     policyFor: (tenant) => policies.forTenant(tenant),
@@ -203,6 +212,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     async close() {
       clearInterval(beat);
       clearInterval(retention);
+      clearInterval(checkpoints);
       await journal.close();
       await markStopped(db, instanceId).catch(() => {});
       if (!overrides.store) await store.close();

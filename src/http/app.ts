@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import type { ProxyDeps } from "../proxy/deps.js";
 import type { Store } from "../store/db.js";
+import type { LogSigner } from "../store/merkle-log.js";
 import type { SigningKey } from "../transparency/checkpoint.js";
 import { AppError, errorBody } from "./errors.js";
 import { accessLog } from "./middleware/access-log.js";
@@ -24,6 +25,8 @@ export interface AppDeps extends ProxyDeps {
   viewSecret: string;
   /** The log's signing key: routes use only its public half (receipts, checkpoints). */
   signingKey: Pick<SigningKey, "keyId" | "publicKeyPem">;
+  /** Signs checkpoints of the log (the timer in services, and receipts on demand). */
+  logSigner: LogSigner;
   /** Is the service ready (migrations applied, policies loaded)? For /readyz. */
   readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
 }

@@ -4,6 +4,7 @@
  * is a tombstone — ids, timestamps and a content hash — so the audit log stays verifiable.
  */
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { eraseAppealStatements } from "./appeals.js";
 import type { Db } from "./db.js";
 import { interventions, journal, messages, sessions, turns, withheldContent } from "./schema/index.js";
 
@@ -44,6 +45,7 @@ export async function eraseSessionContent(db: Db, pk: string): Promise<{ message
   await db.delete(withheldContent).where(eq(withheldContent.sessionPk, pk));
   await db.update(turns).set({ params: null, error: null }).where(eq(turns.sessionPk, pk));
   await db.update(interventions).set({ salt: null }).where(eq(interventions.sessionPk, pk));
+  await eraseAppealStatements(db, pk); // the user's own words in their appeals
   const erased = await db
     .update(messages)
     .set({ content: null, erasedAt: new Date() })

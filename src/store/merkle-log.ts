@@ -1,16 +1,16 @@
 /**
  * The append-only Merkle log in the database. Appends take a transaction-scoped advisory lock, so leaf indexes
- * are dense and ordered across every instance; the frontier kept in `log_state` makes each append O(log n), and
- * every appending transaction signs a checkpoint of the new head.
+ * are dense and ordered across every instance; the frontier kept in `log_state` makes each append O(log n) and the
+ * head's root always known. Checkpoints are signed off the hot path (`checkpointHead`): by a timer in every
+ * instance, and on demand when a receipt needs one.
  */
-import { asc, desc, eq, lt, sql } from "drizzle-orm";
+import { asc, desc, eq, lt } from "drizzle-orm";
 import { type Checkpoint, type SigningKey, signCheckpoint } from "../transparency/checkpoint.js";
 import { appendToFrontier, frontierRoot } from "../transparency/merkle-frontier.js";
 import type { InterventionRecord } from "../transparency/record.js";
 import type { Db } from "./db.js";
 import { interventions, logCheckpoints, logState } from "./schema/index.js";
 
-const LOG_LOCK = 7_220_442;
 const HEAD = "head";
 
 export interface LeafToAppend {
@@ -21,13 +21,18 @@ export interface LeafToAppend {
 }
 
 /** Appends records as leaves (in order) and signs the new head. Must run inside the caller's transaction. */
+export interface LogSigner {
+  key: SigningKey;
+  origin: string;
+}
+
 export async function appendToLog(
   tx: Db,
   leaves: LeafToAppend[],
-  signer: { key: SigningKey; origin: string },
-): Promise<{ firstIndex: number; checkpoint: Checkpoint }> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${LOG_LOCK})`);
-  const [head] = await tx.select().from(logState).where(eq(logState.id, HEAD));
+): Promise<{ firstIndex: number; size: number }> {
+  // Row lock on the head (created by migration 0002): waits for a concurrent append, then reads its result.
+  const [head] = await tx.select().from(logState).where(eq(logState.id, HEAD)).for("update");
+  if (!head) throw new Error("the log's head row is missing (migration 0002 not applied)");
   const frontier = {
     size: head?.size ?? 0,
     nodes: (head?.frontier ?? []).map((h) => Buffer.from(h, "base64")),
@@ -55,17 +60,26 @@ export async function appendToLog(
     frontier: next.nodes.map((n) => n.toString("base64")),
     updatedAt: new Date(),
   };
-  await tx
-    .insert(logState)
-    .values({ id: HEAD, ...state })
-    .onConflictDoUpdate({ target: logState.id, set: state });
-  const checkpoint = signCheckpoint(signer.key, signer.origin, next.size, frontierRoot(next), new Date());
-  await tx.insert(logCheckpoints).values({
-    size: next.size,
-    rootHash: checkpoint.rootHash,
-    checkpoint: checkpoint as unknown as Record<string, unknown>,
-  });
-  return { firstIndex, checkpoint };
+  await tx.update(logState).set(state).where(eq(logState.id, HEAD));
+  return { firstIndex, size: next.size };
+}
+
+/** The latest checkpoint, signing the head first when the log grew since (idempotent across instances). */
+export async function checkpointHead(db: Db, signer: LogSigner): Promise<Checkpoint | null> {
+  const [head] = await db.select().from(logState).where(eq(logState.id, HEAD));
+  const latest = await latestCheckpoint(db);
+  if (!head || (latest && latest.size >= head.size)) return latest;
+  const frontier = { size: head.size, nodes: head.frontier.map((h) => Buffer.from(h, "base64")) };
+  const checkpoint = signCheckpoint(signer.key, signer.origin, head.size, frontierRoot(frontier), new Date());
+  await db
+    .insert(logCheckpoints)
+    .values({
+      size: head.size,
+      rootHash: checkpoint.rootHash,
+      checkpoint: checkpoint as unknown as Record<string, unknown>,
+    })
+    .onConflictDoNothing({ target: logCheckpoints.size });
+  return (await checkpointAt(db, head.size)) ?? checkpoint;
 }
 
 export async function latestCheckpoint(db: Db): Promise<Checkpoint | null> {

@@ -7,6 +7,7 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  type KeyObject,
   sign,
   verify,
 } from "node:crypto";
@@ -47,6 +48,17 @@ export function checkpointBody(cp: Pick<Checkpoint, "origin" | "size" | "rootHas
   return `${cp.origin}\n${cp.size}\n${cp.rootHash}\n${cp.timestamp}\n`;
 }
 
+// Parsing a PEM costs about a millisecond; a server signs with the same key all its life.
+const privateKeys = new Map<string, KeyObject>();
+function privateKeyOf(pem: string): KeyObject {
+  let key = privateKeys.get(pem);
+  if (!key) {
+    key = createPrivateKey(pem);
+    privateKeys.set(pem, key);
+  }
+  return key;
+}
+
 /** Sign the tree head `root` of `size` leaves for `origin` (e.g. "candor.example.com/log"). */
 export function signCheckpoint(
   key: SigningKey,
@@ -64,11 +76,7 @@ export function signCheckpoint(
     rootHash: Buffer.from(root).toString("base64"),
     timestamp: now.toISOString(),
   };
-  const signature = sign(
-    null,
-    Buffer.from(checkpointBody(body), "utf8"),
-    createPrivateKey(key.privateKeyPem),
-  );
+  const signature = sign(null, Buffer.from(checkpointBody(body), "utf8"), privateKeyOf(key.privateKeyPem));
   return { ...body, keyId: key.keyId, signature: signature.toString("base64") };
 }
 

@@ -6,7 +6,7 @@
  */
 import { and, asc, eq, gt, gte, inArray } from "drizzle-orm";
 import type { Db } from "../store/db.js";
-import { checkpointAt, latestCheckpoint, leafHashes } from "../store/merkle-log.js";
+import { checkpointAt, checkpointHead, type LogSigner, leafHashes } from "../store/merkle-log.js";
 import { interventions } from "../store/schema/index.js";
 import type { Checkpoint } from "./checkpoint.js";
 import { consistencyProof, inclusionProof } from "./merkle.js";
@@ -93,15 +93,16 @@ export interface ReceiptService {
 
 const b64 = (h: Uint8Array) => Buffer.from(h).toString("base64");
 
-export function createReceiptService(db: Db, publicKeyPem: string): ReceiptService {
+export function createReceiptService(db: Db, signer: LogSigner): ReceiptService {
+  const publicKeyPem = signer.key.publicKeyPem;
   return {
-    head: () => latestCheckpoint(db),
+    head: () => checkpointHead(db, signer),
 
     async receiptsFor(items) {
       const out = new Map<string, Receipt>();
       if (items.length === 0) return out;
-      // Read after the records: every record read is covered by this (or a later) checkpoint.
-      const checkpoint = await latestCheckpoint(db);
+      // Read after the records: every record read is covered by this (or a later) checkpoint — signed now if needed.
+      const checkpoint = await checkpointHead(db, signer);
       const highest = Math.max(...items.map((i) => i.leafIndex));
       if (!checkpoint || checkpoint.size <= highest) {
         throw new Error(`no checkpoint covers leaf ${highest}`);
@@ -118,7 +119,7 @@ export function createReceiptService(db: Db, publicKeyPem: string): ReceiptServi
     },
 
     async consistency(from, to) {
-      const latest = await latestCheckpoint(db);
+      const latest = await checkpointHead(db, signer);
       if (!latest) throw new LogRangeError("The log is empty: there is nothing to prove yet.");
       const toSize = to ?? latest.size;
       if (!Number.isSafeInteger(from) || !Number.isSafeInteger(toSize) || from < 1 || from > toSize) {

@@ -9,7 +9,6 @@ import { newId } from "../store/ids.js";
 import { appendToLog } from "../store/merkle-log.js";
 import type { SessionRow } from "../store/sessions.js";
 import type { Actor, Cause } from "./causes.js";
-import type { SigningKey } from "./checkpoint.js";
 import { explain } from "./explain.js";
 import { leafHash } from "./merkle.js";
 import {
@@ -46,7 +45,6 @@ export interface InterventionRecorder {
 }
 
 export interface RecorderOptions {
-  signer: { key: SigningKey; origin: string };
   appealDays: number;
   /** Called with each batch's size and duration (metrics). */
   onRecorded?: (records: InterventionRecord[]) => void;
@@ -81,7 +79,6 @@ export function createInterventionRecorder(opts: RecorderOptions): InterventionR
           leafHash: leafHash(canonicalRecordBytes(record)),
           sessionPk: session.pk,
         })),
-        opts.signer,
       );
       opts.onRecorded?.(built.map((b) => b.record));
       return built.map(({ record }) => ({

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { ProxyDeps } from "../../proxy/deps.js";
 import { type AppealRow, appealsForInterventions } from "../../store/appeals.js";
+import type { LogSigner } from "../../store/merkle-log.js";
 import { findSession } from "../../store/sessions.js";
 import { AppealError, fileAppeal, outcomeOf } from "../../transparency/appeals.js";
 import type { SigningKey } from "../../transparency/checkpoint.js";
@@ -25,7 +26,10 @@ import { assertSessionAccess, type Principal, type PrincipalVars } from "../midd
 import { parseJsonBody } from "../validate.js";
 
 /** What the transparency door needs beyond the pipeline's deps: the log's public key. */
-export type DoorDeps = ProxyDeps & { signingKey: Pick<SigningKey, "keyId" | "publicKeyPem"> };
+export type DoorDeps = ProxyDeps & {
+  signingKey: Pick<SigningKey, "keyId" | "publicKeyPem">;
+  logSigner: LogSigner;
+};
 
 type Env = { Variables: PrincipalVars };
 
@@ -105,7 +109,7 @@ export type RecordView = ReturnType<typeof recordView>;
 
 /** Builds views of stored records: their appeals and receipts in one read each. */
 export function createRecordViews(deps: DoorDeps) {
-  const receipts = createReceiptService(deps.db, deps.signingKey.publicKeyPem);
+  const receipts = createReceiptService(deps.db, deps.logSigner);
   return {
     receipts,
     async views(rows: StoredIntervention[], locale: string | undefined): Promise<RecordView[]> {
