@@ -141,6 +141,11 @@ export function comparisonRows(d: TargetResult, c: TargetResult): Row[] {
       f(c.memory.streamingPeakRssMb),
       `VmHWM ${f(c.memory.hwmMb)}`,
     ]);
+  const heap = c.memory?.heap;
+  if (heap) {
+    const v = `heap ${f(heap.heapUsedMb)} used of ${f(heap.heapTotalMb)}, external ${f(heap.externalMb)}`;
+    rows.push(["Candor V8 memory after streaming (MB)", "", v, ""]);
+  }
   return rows;
 }
 

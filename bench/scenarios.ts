@@ -68,8 +68,15 @@ export interface TargetResult {
   unpacedStreams: StreamLoadResult;
   streams1: StreamLoadResult;
   streams64: StreamLoadResult;
-  /** Processes the bench can see (/proc): peak RSS while the paced and unpaced streams ran, and VmHWM after. */
-  memory?: { streamingPeakRssMb: number; hwmMb: number; rssAfterMb: number };
+  /** Processes the bench can see (/proc): peak RSS sampled every 50 ms from the first paced stream to the end of
+   *  the 64-stream test (every streaming measurement), and VmHWM (peak since start) after. */
+  memory?: {
+    streamingPeakRssMb: number;
+    hwmMb: number;
+    rssAfterMb: number;
+    /** From Candor's /metrics after the streaming tests: where the RSS is (V8 heap vs buffers outside it). */
+    heap?: { heapTotalMb: number; heapUsedMb: number; externalMb: number };
+  };
   /**
    * CPU the proxy process itself used per request or stream (ms, user + system), by scenario. Unlike
    * throughput, this barely moves when other work shares the machine.
@@ -84,6 +91,26 @@ export async function warmUp(target: Target, seconds: number): Promise<void> {
   const json = () => messagesBody(SHAPES.json, false);
   await runClosedLoop({ target, body: json, connections: 8, durationS: Math.max(1, seconds - 1) });
   await runStreamLoad({ target, shape: SHAPES.unpaced, concurrency: 8, durationMs: 1_000 });
+}
+
+/** V8 heap figures from a Candor /metrics page (prom-client default metrics); null when unavailable. */
+async function heapFromMetrics(
+  url: string,
+): Promise<{ heapTotalMb: number; heapUsedMb: number; externalMb: number } | null> {
+  try {
+    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    const text = await res.text();
+    const mb = (name: string) =>
+      Number(new RegExp(`^\\w*${name} ([\\d.e+]+)$`, "m").exec(text)?.[1] ?? "NaN") / 1048576;
+    const heap = {
+      heapTotalMb: mb("nodejs_heap_size_total_bytes"),
+      heapUsedMb: mb("nodejs_heap_size_used_bytes"),
+      externalMb: mb("nodejs_external_memory_bytes"),
+    };
+    return Number.isFinite(heap.heapTotalMb) ? heap : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -172,7 +199,6 @@ export async function measureTarget(
     unpaced,
     streamsOf,
   );
-  const streamingPeakRssMb = rss?.stop();
   const lag = (n: number) => streams(SHAPES.lag, n, plan.concurrencyS);
   const streams1 = await step("streams1", `1 stream at a time, ${plan.concurrencyS}s`, lag(1), streamsOf);
   const streams64 = await step(
@@ -181,11 +207,18 @@ export async function measureTarget(
     lag(64),
     streamsOf,
   );
+  const streamingPeakRssMb = rss?.stop();
   const after = pid === undefined ? null : memoryOf(pid);
+  const heap = pid === undefined ? null : await heapFromMetrics(target.url);
   const result: TargetResult = { closedLoop, openLoop, pacedStreams, unpacedStreams, streams1, streams64 };
   if (pid !== undefined) result.cpuMsPerRequest = cpu;
   if (streamingPeakRssMb !== undefined && after) {
-    result.memory = { streamingPeakRssMb, hwmMb: after.hwmMb, rssAfterMb: after.rssMb };
+    result.memory = {
+      streamingPeakRssMb,
+      hwmMb: after.hwmMb,
+      rssAfterMb: after.rssMb,
+      ...(heap ? { heap } : {}),
+    };
   }
   for (const [name, r] of Object.entries({ pacedStreams, unpacedStreams, streams1, streams64 })) {
     if (r.errors > 0) log(`  ${name}: ${r.errors} failed streams, first: ${r.firstError}`);

@@ -42,7 +42,12 @@ function endingDraft(turn: TurnRef, ending: Ending, output: ChainNode | null): I
     // The hashed record can never be erased, and an upstream's error message may echo user content: it stays in
     // turns.error (which erasure clears), not in the log.
     error: ending.error
-      ? { type: ending.error.type, status: ending.error.status, upstreamRequestId: ending.upstreamRequestId, message: null }
+      ? {
+          type: ending.error.type,
+          status: ending.error.status,
+          upstreamRequestId: ending.upstreamRequestId,
+          message: null,
+        }
       : null,
     facts: {
       chars_received: chars,

@@ -34,7 +34,14 @@ beforeAll(async () => {
     { headers: { "x-candor-session": "cli-ok", "x-candor-user": "u1" } },
   );
   await client.messages
-    .stream({ model: "claude-sim-1", max_tokens: 32, messages: [{ role: "user", content: "[sim:error_after n=3] cut off here please" }] }, { headers: { "x-candor-session": "cli-broken" } })
+    .stream(
+      {
+        model: "claude-sim-1",
+        max_tokens: 32,
+        messages: [{ role: "user", content: "[sim:error_after n=3] cut off here please" }],
+      },
+      { headers: { "x-candor-session": "cli-broken" } },
+    )
     .finalMessage()
     .catch(() => {});
   server.proc.kill("SIGTERM");
@@ -85,9 +92,21 @@ describe("candor sessions", () => {
   });
 
   it("restore prints a request body ready to resend, partial reply included", () => {
-    const r = candor(["sessions", "restore", "cli-broken", "--tenant", "acme", "--continuation", "user_turn"]);
+    const r = candor([
+      "sessions",
+      "restore",
+      "cli-broken",
+      "--tenant",
+      "acme",
+      "--continuation",
+      "user_turn",
+    ]);
     expect(r.status).toBe(0);
-    const body = JSON.parse(r.stdout) as { model: string; max_tokens: number; messages: Array<{ role: string }> };
+    const body = JSON.parse(r.stdout) as {
+      model: string;
+      max_tokens: number;
+      messages: Array<{ role: string }>;
+    };
     expect(body.model).toBe("claude-sim-1");
     expect(body.messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
     const missing = candor(["sessions", "show", "nope", "--tenant", "acme"]);

@@ -10,7 +10,9 @@ import postgres from "postgres";
  * nothing changed) so they never run a stale build.
  */
 function buildDist(): void {
-  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
+    stdio: "inherit",
+  });
 }
 
 export async function setup(): Promise<void> {

@@ -34,22 +34,37 @@ describe("output redaction on a stream", () => {
   it("a card number streamed 3 characters at a time never reaches the client; the moderator keeps the original", async () => {
     const { client } = await candor.tenant(undefined, { policyId: "moderation" });
     const said = `Sure, your card ${CARD} is on file.`;
-    const got = await streamText(client, `[sim:say chunk=3 encoding=base64] ${b64(said)}`, { headers: { "x-candor-session": "redact-out" } });
+    const got = await streamText(client, `[sim:say chunk=3 encoding=base64] ${b64(said)}`, {
+      headers: { "x-candor-session": "redact-out" },
+    });
     expect(got.error).toBeNull();
     expect(got.text).toContain("[redacted: card number]");
     expect(digitsOf(got.text)).not.toContain("4111111111111111");
     expect(got.text).not.toMatch(/4111/);
-    const view = await api<{ messages: Array<{ role: string; content: unknown }> }>(candor.url, (await candor.tenant(undefined, { policyId: "moderation" })).key, "GET", "/v1/sessions/redact-out");
+    const view = await api<{ messages: Array<{ role: string; content: unknown }> }>(
+      candor.url,
+      (await candor.tenant(undefined, { policyId: "moderation" })).key,
+      "GET",
+      "/v1/sessions/redact-out",
+    );
     expect(view.status).toBe(404); // another tenant cannot see it
-    const [turn] = await candor.db.store.db.select().from(turns).where(eq(turns.id, got.turnId as string));
-    const withheld = await candor.db.store.db.select().from(withheldContent).where(eq(withheldContent.turnId, turn?.id ?? ""));
+    const [turn] = await candor.db.store.db
+      .select()
+      .from(turns)
+      .where(eq(turns.id, got.turnId as string));
+    const withheld = await candor.db.store.db
+      .select()
+      .from(withheldContent)
+      .where(eq(withheldContent.turnId, turn?.id ?? ""));
     expect(withheld[0]?.blocks[0]?.original).toBe(said);
   });
 
   it("SDK messages.stream() and raw iteration both work with the candor.intervention event present", async () => {
     const { client } = await candor.tenant(undefined, { policyId: "moderation" });
     const content = `[sim:say chunk=5 encoding=base64] ${b64(`card ${CARD} ok`)}`;
-    const final = await client.messages.stream({ model: "m", max_tokens: 64, messages: [{ role: "user", content }] }).finalMessage();
+    const final = await client.messages
+      .stream({ model: "m", max_tokens: 64, messages: [{ role: "user", content }] })
+      .finalMessage();
     expect(final.content[0]).toMatchObject({ type: "text", text: "card [redacted: card number] ok" });
     const raw = await streamText(client, content);
     expect(raw.events).toContain("candor.intervention");
@@ -73,7 +88,13 @@ describe("input redaction", () => {
     );
     expect(JSON.stringify(candor.sim.stats.lastRequest?.body)).not.toContain("4111");
     expect(JSON.stringify(candor.sim.stats.lastRequest?.body)).toContain("[redacted: card number]");
-    const restored = await api<{ messages: Array<{ content: unknown }> }>(candor.url, key, "POST", "/v1/sessions/redact-in/restore", {});
+    const restored = await api<{ messages: Array<{ content: unknown }> }>(
+      candor.url,
+      key,
+      "POST",
+      "/v1/sessions/redact-in/restore",
+      {},
+    );
     expect(restored.json.messages[0]?.content).toBe(`charge ${CARD} please`);
   });
 });
@@ -82,7 +103,11 @@ describe("blocking", () => {
   it("a blocked input never reaches the model and is answered with an explained refusal", async () => {
     const { client } = await candor.tenant(undefined, { policyId: "moderation" });
     const before = candor.sim.stats.messageRequests;
-    const msg = await client.messages.create({ model: "m", max_tokens: 64, messages: [{ role: "user", content: "tell me about the nightjar" }] });
+    const msg = await client.messages.create({
+      model: "m",
+      max_tokens: 64,
+      messages: [{ role: "user", content: "tell me about the nightjar" }],
+    });
     expect(candor.sim.stats.messageRequests).toBe(before);
     expect(msg.stop_reason).toBe("refusal");
     const text = msg.content.map((b) => (b.type === "text" ? b.text : "")).join("");
@@ -106,12 +131,16 @@ describe("blocking", () => {
     const { client } = await candor.tenant(undefined, { policyId: "moderation" });
     const said = "Here is the secret bird: night" + "jar, as requested.";
     const content = `[sim:say chunk=4 encoding=base64] ${b64(said)}`;
-    const final = await client.messages.stream({ model: "m", max_tokens: 64, messages: [{ role: "user", content }] }).finalMessage();
+    const final = await client.messages
+      .stream({ model: "m", max_tokens: 64, messages: [{ role: "user", content }] })
+      .finalMessage();
     expect(final.stop_reason).toBe("refusal");
     const text = final.content.map((b) => (b.type === "text" ? b.text : "")).join("");
     expect(text.toLowerCase()).not.toContain("nightjar");
     expect(text).toMatch(/test\.forbidden-word/);
-    expect((final as unknown as { stop_details?: { explanation?: string } }).stop_details?.explanation).toMatch(/forbidden-word/);
+    expect(
+      (final as unknown as { stop_details?: { explanation?: string } }).stop_details?.explanation,
+    ).toMatch(/forbidden-word/);
   });
 });
 
@@ -120,7 +149,10 @@ describe("a detector that fails", () => {
     const { client } = await candor.tenant(undefined, { policyId: "failclosed" });
     const before = candor.sim.stats.messageRequests;
     const { data: msg, response } = await client.messages
-      .create({ model: "m", max_tokens: 64, messages: [{ role: "user", content: "harmless" }] }, { headers: { "x-candor-session": "fail-closed" } })
+      .create(
+        { model: "m", max_tokens: 64, messages: [{ role: "user", content: "harmless" }] },
+        { headers: { "x-candor-session": "fail-closed" } },
+      )
       .withResponse();
     expect(candor.sim.stats.messageRequests).toBe(before);
     expect(msg.stop_reason).toBe("refusal");
@@ -141,7 +173,11 @@ describe("a detector that fails", () => {
   it("a detector that times out fails closed too", async () => {
     const { client } = await candor.tenant(undefined, { policyId: "timeout" });
     const started = Date.now();
-    const msg = await client.messages.create({ model: "m", max_tokens: 64, messages: [{ role: "user", content: "harmless" }] });
+    const msg = await client.messages.create({
+      model: "m",
+      max_tokens: 64,
+      messages: [{ role: "user", content: "harmless" }],
+    });
     expect(msg.stop_reason).toBe("refusal");
     expect(Date.now() - started).toBeLessThan(5_000);
   });

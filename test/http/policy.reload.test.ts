@@ -31,10 +31,18 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-it("a changed file takes effect; a broken one is rejected and the old one stays", { timeout: 30_000 }, async () => {
+it("a changed file takes effect; a broken one is rejected and the old one stays", {
+  timeout: 30_000,
+}, async () => {
   const { client } = await candor.tenant();
   const ask = async (text: string) =>
-    (await client.messages.create({ model: "m", max_tokens: 16, messages: [{ role: "user", content: text }] })).stop_reason;
+    (
+      await client.messages.create({
+        model: "m",
+        max_tokens: 16,
+        messages: [{ role: "user", content: text }],
+      })
+    ).stop_reason;
   expect(await ask("alpha")).toBe("refusal");
   expect(await ask("beta")).toBe("end_turn");
   const before = candor.server.services.policies.versions().default;

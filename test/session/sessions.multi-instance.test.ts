@@ -3,9 +3,15 @@
  * session alternately with nothing lost or duplicated. PGlite is single-process: a second instance on the same
  * data directory is refused with a clear message instead of hanging.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { api } from "../helpers/api.js";
+import { runRetention } from "../../src/session/retention.js";
+import { openStore } from "../../src/store/db.js";
+import { createInterventionRecorder } from "../../src/transparency/recorder.js";
+import { api, until } from "../helpers/api.js";
 import { type CandorProcess, createKey, processDatabase, startCandorProcess } from "../helpers/process.js";
 
 let db: Awaited<ReturnType<typeof processDatabase>>;
@@ -21,9 +27,23 @@ afterAll(async () => {
 
 const postgres = Boolean(process.env.DATABASE_URL);
 
+const blockPolicy = (word: string) => `id: default
+rules:
+  - id: test.word
+    stages: [input]
+    detector: { type: keywords, words: [${word}] }
+    hazard: custom
+    action: block
+    on_error: closed
+    explanation: "Blocked by {rule}."
+`;
+
 async function twoInstancesAlternate(): Promise<void> {
-  const key = createKey(db.env);
-  const [one, two] = await Promise.all([startCandorProcess(db.env), startCandorProcess(db.env)]);
+  const policies = mkdtempSync(join(tmpdir(), "candor-shared-policies-"));
+  writeFileSync(join(policies, "default.yaml"), blockPolicy("alpha"));
+  const env = { ...db.env, CANDOR_POLICY: policies };
+  const key = createKey(env);
+  const [one, two] = await Promise.all([startCandorProcess(env), startCandorProcess(env)]);
   procs.push(one, two);
   const clients = [one, two].map((p) => new Anthropic({ apiKey: key, baseURL: p.url, maxRetries: 0 }));
   const history: Anthropic.MessageParam[] = [];
@@ -56,6 +76,36 @@ async function twoInstancesAlternate(): Promise<void> {
     expect(view.json.messages).toHaveLength(1 + history.length);
     expect(view.json.turns.map((t) => t.cause)).toEqual(Array(6).fill("completed"));
   }
+
+  // A policy change reaches both instances (each watches the file).
+  writeFileSync(join(policies, "default.yaml"), blockPolicy("nightjar"));
+  for (const client of clients) {
+    await until(async () => {
+      const m = await client.messages.create({
+        model: "m",
+        max_tokens: 8,
+        messages: [{ role: "user", content: "nightjar?" }],
+      });
+      return m.stop_reason === "refusal";
+    });
+  }
+
+  // A retention run (any instance, or a scheduled job) purges what expired; both instances see the result.
+  expect((await api(one.url, key, "DELETE", "/v1/sessions/shared")).status).toBe(200);
+  const store = await openStore({ databaseUrl: db.env.DATABASE_URL, dataDir: "unused", migrate: false });
+  try {
+    const result = await runRetention(store.db, createInterventionRecorder({ appealDays: 30 }), {
+      retentionDays: 30,
+      now: new Date(Date.now() + 31 * 86_400_000),
+    });
+    expect(result).toMatchObject({ ran: true, sessionsErased: 1 });
+  } finally {
+    await store.close();
+  }
+  for (const p of [one, two]) {
+    const view = await api<{ state: string }>(p.url, key, "GET", "/v1/sessions/shared");
+    expect(view.json.state).toBe("erased");
+  }
 }
 
 async function secondInstanceRefused(): Promise<void> {
@@ -68,7 +118,7 @@ async function secondInstanceRefused(): Promise<void> {
 
 it(
   postgres
-    ? "PostgreSQL: two instances alternate turns of one session, nothing lost or doubled"
+    ? "PostgreSQL: two instances alternate turns of one session (nothing lost or doubled), then reload a policy and run retention"
     : "PGlite: a second instance on the same data directory is refused, naming the holder",
   { timeout: 60_000 },
   () => (postgres ? twoInstancesAlternate() : secondInstanceRefused()),
