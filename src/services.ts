@@ -113,12 +113,16 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     config.viewSecret ??
     (await ensureSecret(db, "view_token_secret", () => randomBytes(32).toString("base64url")));
 
+  // With the simulated upstream, the judge's requests carry the simulated model's judge marker, so it answers as a
+  // safety judge (docs/simulated-model.md) — a demo and test setup; a real upstream gets the prompt unchanged.
+  const judgeFetch =
+    config.upstream.kind === "simulated" ? withSimulatedJudgeMarker(target.fetch) : target.fetch;
   const judge = config.judgeModel
     ? {
         client: new Anthropic({
           apiKey: target.apiKey ?? null,
           baseURL: target.baseURL,
-          fetch: target.fetch,
+          fetch: judgeFetch,
           maxRetries: 0,
           timeout: 30_000,
         }),
