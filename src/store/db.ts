@@ -8,7 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite, type PgliteDatabase } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { lockDataDir } from "./data-dir-lock.js";
+import { DataDirBusyError, lockDataDir } from "./data-dir-lock.js";
 import { migratePgliteDb, migratePostgresUrl } from "./migrate.js";
 import * as schema from "./schema/index.js";
 
@@ -84,10 +84,19 @@ async function openPglite(dataDir: string, migrate: boolean): Promise<Store> {
   }
 }
 
-/** Open (and by default migrate) the store described by the options. */
+/** Open (and by default migrate) the store described by the options. Fails fast, naming the database. */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const migrate = opts.migrate !== false;
-  return opts.databaseUrl
-    ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10, migrate)
-    : openPglite(opts.dataDir, migrate);
+  const where = opts.databaseUrl
+    ? `PostgreSQL at ${redactUrl(opts.databaseUrl)}`
+    : `PGlite in ${opts.dataDir}`;
+  try {
+    return opts.databaseUrl
+      ? await openPostgres(opts.databaseUrl, opts.poolSize ?? 10, migrate)
+      : await openPglite(opts.dataDir, migrate);
+  } catch (err) {
+    if (err instanceof DataDirBusyError) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`cannot open the database (${where}): ${reason}`, { cause: err });
+  }
 }

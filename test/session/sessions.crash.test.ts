@@ -68,6 +68,16 @@ it("SIGKILL after k deltas, restart: the turn is recovered as proxy_crash and re
   expect(restored.json.partial.cause).toBe("proxy_crash");
   // Strict durability: what reached the client was journaled first, so the restored text covers all of it.
   expect(lastText(restored.json.messages).startsWith(received.text.trimEnd())).toBe(true);
+  // The record explains it as our failure, not a safety decision, and says the partial reply is saved.
+  const log = await api<{ data: Array<{ cause: string; actor: string; explanation: { text: string } }> }>(
+    running.url,
+    key,
+    "GET",
+    "/v1/sessions/killed-mid/interventions",
+  );
+  const crash = log.json.data.find((r) => r.cause === "proxy_crash");
+  expect(crash?.actor).toBe("proxy");
+  expect(crash?.explanation.text).toMatch(/not a safety decision/i);
   running.proc.kill("SIGTERM");
   await running.exited;
   running = null;

@@ -112,6 +112,15 @@ describe("soft deletion", () => {
     expect(await tablesContaining("kept words eta")).not.toEqual([]);
     const view = await api<{ state: string }>(candor.url, tenant.key, "GET", "/v1/sessions/expiring");
     expect(view.json.state).toBe("erased");
+    const log = await api<{ data: Array<{ cause: string; actor: string; explanation: { text: string } }> }>(
+      candor.url,
+      tenant.key,
+      "GET",
+      "/v1/sessions/expiring/interventions",
+    );
+    const expiry = log.json.data.find((r) => r.cause === "retention_expiry");
+    expect(expiry?.actor).toBe("operator");
+    expect(expiry?.explanation.text).toMatch(/7-day|7 days|retention/i);
   });
 });
 

@@ -61,7 +61,16 @@ it("in-flight streams finish or are recorded as shutdown, with nothing lost", {
       expect(lastText(restored.json.messages)).toBe(
         turn?.cause === "completed" ? got.text : got.text.trimEnd(),
       );
-      if (turn?.cause === "shutdown") expect(String((got.error as Error)?.message)).toMatch(/restarting/);
+      if (turn?.cause === "shutdown") {
+        expect(String((got.error as Error)?.message)).toMatch(/restarting/);
+        const log = await api<{ data: Array<{ cause: string; actor: string }> }>(
+          again.url,
+          tenant.key,
+          "GET",
+          `/v1/sessions/shutdown-${i}/interventions`,
+        );
+        expect(log.json.data.map((r) => [r.cause, r.actor])).toContainEqual(["shutdown", "proxy"]);
+      }
     }
     expect(causes).toContain("completed");
     expect(causes).toContain("shutdown");

@@ -50,4 +50,17 @@ describe("loadConfig", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/PORT/);
   });
+
+  it("an unreachable database stops startup fast with a message naming it (and no password)", () => {
+    const r = spawnSync(process.execPath, ["dist/src/main.js"], {
+      env: { ...process.env, PORT: "0", DATABASE_URL: "postgres://postgres:hunter2@127.0.0.1:1/nothing" },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /cannot open the database \(PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/nothing\)/,
+    );
+    expect(r.stderr).not.toContain("hunter2");
+  });
 });
