@@ -1,10 +1,13 @@
 /**
- * The printed table (scenario, direct, via Candor, ratio or added ms) and the PASS/MISS list of targets.
- * Throughput compares as a ratio (candor / direct); latency as added milliseconds (candor − direct).
+ * The printed report: one table per backend (scenario, direct, via Candor, ratio or added ms), what Candor
+ * stored, the targets and the policy engine. Throughput compares as a ratio (candor / direct); latency as added
+ * milliseconds (candor − direct).
  */
 import type { GroupStorage, TableCounts } from "./databases.js";
+import { added, f, formatTable, type Row, ratio } from "./format.js";
 import type { TargetResult } from "./scenarios.js";
 import { round } from "./stats.js";
+import { checkTargets, formatTargets, type TargetCheck } from "./targets.js";
 
 export interface StorageCheck {
   /** Row bytes per turn in 2-turn conversations (session and system root included). */
@@ -24,7 +27,6 @@ export interface BackendResult {
   /** Candor's RSS right after /readyz answered, before any load (MB). */
   rssAtReadyMb: number;
   candor: TargetResult;
-  proxy?: TargetResult;
   /** Whole-database row counts after the run, and per turn. */
   rows: { counts: TableCounts & { databaseBytes: number }; perTurn: Record<string, number> };
   /** Rows per turn by scenario (each request was its own named session). */
@@ -33,120 +35,80 @@ export interface BackendResult {
   notes: string[];
 }
 
-export interface TargetCheck {
-  backend: string;
-  target: string;
-  value: string;
-  pass: boolean;
+type Get = (r: TargetResult) => number;
+type Spec = [label: string, get: Get, compare: "ratio" | "added"];
+
+function specRows(d: TargetResult, c: TargetResult, specs: Spec[]): Row[] {
+  return specs.map(([label, get, how]) => {
+    const [dv, cv] = [get(d), get(c)];
+    return [label, f(dv), f(cv), how === "ratio" ? ratio(cv, dv) : added(cv, dv)];
+  });
 }
 
-type Row = [string, string, string, string];
-
-const f = (v: number, unit = "") =>
-  Number.isFinite(v) ? `${round(v).toLocaleString("en-US")}${unit}` : "n/a";
-const added = (c: number, d: number) =>
-  Number.isFinite(c - d) ? `${c - d >= 0 ? "+" : ""}${f(c - d)} ms` : "n/a";
-/** candor / direct; two significant digits below 0.1, so 0.014× does not print as 0.01×. */
-const ratio = (c: number, d: number) => {
-  if (!(d > 0) || !Number.isFinite(c)) return "n/a";
-  const r = c / d;
-  return `${r < 0.1 ? Number(r.toPrecision(2)) : round(r)}×`;
-};
-
-function latencyRows(label: string, d: { p50: number; p99: number }, c: { p50: number; p99: number }): Row[] {
-  return [
-    [`${label} p50 (ms)`, f(d.p50), f(c.p50), added(c.p50, d.p50)],
-    [`${label} p99 (ms)`, f(d.p99), f(c.p99), added(c.p99, d.p99)],
-  ];
-}
-
-/** Table rows comparing the mock directly with one set of results through a proxy. */
-export function comparisonRows(d: TargetResult, c: TargetResult): Row[] {
-  const rows: Row[] = [];
-  rows.push([
-    "closed-loop 32 conns (req/s)",
-    f(d.closedLoop.reqPerSec),
-    f(c.closedLoop.reqPerSec),
-    ratio(c.closedLoop.reqPerSec, d.closedLoop.reqPerSec),
-  ]);
-  rows.push(...latencyRows("closed-loop latency", d.closedLoop.latencyMs, c.closedLoop.latencyMs));
-  const o = (r: TargetResult) => r.openLoop.latency;
-  rows.push(...latencyRows(`open-loop ${d.openLoop.rate}/s latency`, o(d), o(c)));
-  rows.push([
-    `open-loop ${d.openLoop.rate}/s p99.9 (ms)`,
-    f(o(d).p999),
-    f(o(c).p999),
-    added(o(c).p999, o(d).p999),
-  ]);
+function requestRows(d: TargetResult, c: TargetResult): Row[] {
+  const rate = d.openLoop.rate;
   const failed = (r: TargetResult) => {
     const ov = r.openLoop.overloaded;
     return `${r.openLoop.errors}${ov ? ` + ${ov.notSent} unsent (overloaded at ${round(ov.afterS)} s)` : ""}`;
   };
-  rows.push([`open-loop ${d.openLoop.rate}/s failed`, failed(d), failed(c), ""]);
-  rows.push([
-    `open-loop ${d.openLoop.rate}/s answered (req/s)`,
-    f(d.openLoop.achievedRate),
-    f(c.openLoop.achievedRate),
-    ratio(c.openLoop.achievedRate, d.openLoop.achievedRate),
-  ]);
-  const p = (r: TargetResult) => r.pacedStreams;
-  rows.push(...latencyRows("32 paced streams TTFB", p(d).ttfb, p(c).ttfb));
-  rows.push([
-    "32 paced streams first text p50 (ms)",
-    f(p(d).ttft.p50),
-    f(p(c).ttft.p50),
-    added(p(c).ttft.p50, p(d).ttft.p50),
-  ]);
-  rows.push([
-    "32 paced streams total p50 (ms)",
-    f(p(d).total.p50),
-    f(p(c).total.p50),
-    ratio(p(c).total.p50, p(d).total.p50),
-  ]);
-  rows.push([
-    "32 paced streams total p99 (ms)",
-    f(p(d).total.p99),
-    f(p(c).total.p99),
-    ratio(p(c).total.p99, p(d).total.p99),
-  ]);
-  rows.push([
-    "32 paced streams (streams/s)",
-    f(p(d).streamsPerSec),
-    f(p(c).streamsPerSec),
-    ratio(p(c).streamsPerSec, p(d).streamsPerSec),
-  ]);
-  rows.push([
-    "32 unpaced streams (streams/s)",
-    f(d.unpacedStreams.streamsPerSec),
-    f(c.unpacedStreams.streamsPerSec),
-    ratio(c.unpacedStreams.streamsPerSec, d.unpacedStreams.streamsPerSec),
-  ]);
-  for (const [n, key] of [
-    [1, "streams1"],
-    [64, "streams64"],
+  return [
+    ...specRows(d, c, [
+      ["closed-loop 32 conns (req/s)", (r) => r.closedLoop.reqPerSec, "ratio"],
+      ["closed-loop latency p50 (ms)", (r) => r.closedLoop.latencyMs.p50, "added"],
+      ["closed-loop latency p99 (ms)", (r) => r.closedLoop.latencyMs.p99, "added"],
+      [`open-loop ${rate}/s latency p50 (ms)`, (r) => r.openLoop.latency.p50, "added"],
+      [`open-loop ${rate}/s latency p99 (ms)`, (r) => r.openLoop.latency.p99, "added"],
+      [`open-loop ${rate}/s p99.9 (ms)`, (r) => r.openLoop.latency.p999, "added"],
+    ]),
+    [`open-loop ${rate}/s failed`, failed(d), failed(c), ""],
+    ...specRows(d, c, [[`open-loop ${rate}/s answered (req/s)`, (r) => r.openLoop.achievedRate, "ratio"]]),
+  ];
+}
+
+function streamRows(d: TargetResult, c: TargetResult): Row[] {
+  const specs: Spec[] = [
+    ["32 paced streams TTFB p50 (ms)", (r) => r.pacedStreams.ttfb.p50, "added"],
+    ["32 paced streams TTFB p99 (ms)", (r) => r.pacedStreams.ttfb.p99, "added"],
+    ["32 paced streams first text p50 (ms)", (r) => r.pacedStreams.ttft.p50, "added"],
+    ["32 paced streams total p50 (ms)", (r) => r.pacedStreams.total.p50, "ratio"],
+    ["32 paced streams total p99 (ms)", (r) => r.pacedStreams.total.p99, "ratio"],
+    ["32 paced streams (streams/s)", (r) => r.pacedStreams.streamsPerSec, "ratio"],
+    ["32 unpaced streams (streams/s)", (r) => r.unpacedStreams.streamsPerSec, "ratio"],
+  ];
+  for (const [label, key] of [
+    ["1 stream", "streams1"],
+    ["64 streams", "streams64"],
   ] as const) {
-    rows.push(...latencyRows(`${n} stream${n > 1 ? "s" : ""} TTFB`, d[key].ttfb, c[key].ttfb));
-    rows.push(
-      ...latencyRows(`${n} stream${n > 1 ? "s" : ""} per-delta lag`, d[key].deltaLag, c[key].deltaLag),
+    specs.push(
+      [`${label} TTFB p50 (ms)`, (r) => r[key].ttfb.p50, "added"],
+      [`${label} TTFB p99 (ms)`, (r) => r[key].ttfb.p99, "added"],
+      [`${label} per-delta lag p50 (ms)`, (r) => r[key].deltaLag.p50, "added"],
+      [`${label} per-delta lag p99 (ms)`, (r) => r[key].deltaLag.p99, "added"],
     );
   }
+  return specRows(d, c, specs);
+}
+
+/** The proxy process's own CPU and memory (no direct column). */
+function processRows(c: TargetResult): Row[] {
+  const rows: Row[] = [];
   for (const [name, ms] of Object.entries(c.cpuMsPerRequest ?? {})) {
     const unit = name.toLowerCase().includes("streams") ? "stream" : "request";
     rows.push([`Candor CPU per ${unit}: ${name} (ms)`, "", f(ms), ""]);
   }
-  if (c.memory)
-    rows.push([
-      "Candor peak RSS while streaming (MB)",
-      "",
-      f(c.memory.streamingPeakRssMb),
-      `VmHWM ${f(c.memory.hwmMb)}`,
-    ]);
-  const heap = c.memory?.heap;
-  if (heap) {
-    const v = `heap ${f(heap.heapUsedMb)} used of ${f(heap.heapTotalMb)}, external ${f(heap.externalMb)}`;
+  const m = c.memory;
+  if (m)
+    rows.push(["Candor peak RSS while streaming (MB)", "", f(m.streamingPeakRssMb), `VmHWM ${f(m.hwmMb)}`]);
+  if (m?.heap) {
+    const v = `heap ${f(m.heap.heapUsedMb)} used of ${f(m.heap.heapTotalMb)}, external ${f(m.heap.externalMb)}`;
     rows.push(["Candor V8 memory after streaming (MB)", "", v, ""]);
   }
   return rows;
+}
+
+/** Table rows comparing the mock directly with one set of results through a proxy. */
+export function comparisonRows(d: TargetResult, c: TargetResult): Row[] {
+  return [...requestRows(d, c), ...streamRows(d, c), ...processRows(c)];
 }
 
 /** Rows about what Candor stored (no direct column). */
@@ -158,92 +120,18 @@ export function storageRows(b: BackendResult): Row[] {
       .join(", ");
     rows.push([`rows per turn: ${scenario} (${s.turns} turns)`, "", per, ""]);
   }
-  if (b.storage) {
-    rows.push(["row bytes per turn, 2-turn conversations", "", f(b.storage.perTurn2), ""]);
-    rows.push(["row bytes per turn, 20-turn conversations", "", f(b.storage.perTurn20), ""]);
+  const st = b.storage;
+  if (st) {
+    rows.push(["row bytes per turn, 2-turn conversations", "", f(st.perTurn2), ""]);
+    rows.push(["row bytes per turn, 20-turn conversations", "", f(st.perTurn20), ""]);
     rows.push([
       "row bytes added by each of turns 3..20",
       "",
-      f(b.storage.marginal),
-      ratio(b.storage.marginal, b.storage.perTurn2),
+      f(st.marginal),
+      ratio(st.marginal, st.perTurn2),
     ]);
   }
   return rows;
-}
-
-export function formatTable(title: string, header: Row, rows: Row[]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]?.length ?? 0)));
-  const line = (r: Row) =>
-    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
-  const rule = widths.map((w) => "-".repeat(w)).join("  ");
-  return [title, line(header), rule, ...rows.map(line)].join("\n");
-}
-
-/** Every target of the brief, PASS or MISS, for one backend. */
-export function checkTargets(d: TargetResult, b: BackendResult): TargetCheck[] {
-  const c = b.candor;
-  const out: TargetCheck[] = [];
-  const add = (target: string, value: string, pass: boolean) =>
-    out.push({ backend: b.kind, target, value, pass });
-  const tput = c.closedLoop.reqPerSec / d.closedLoop.reqPerSec;
-  add(
-    "closed-loop throughput ≥ 0.05× direct (aim 0.12×)",
-    `${ratio(c.closedLoop.reqPerSec, d.closedLoop.reqPerSec)}${tput >= 0.12 ? " (aim met)" : ""}`,
-    tput >= 0.05,
-  );
-  const o50 = c.openLoop.latency.p50 - d.openLoop.latency.p50;
-  const o99 = c.openLoop.latency.p99 - d.openLoop.latency.p99;
-  // A run cut short or with failures did not sustain the rate: its latencies describe a queue, not the target.
-  const ov = c.openLoop.overloaded;
-  const sustained = c.openLoop.errors === 0 && ov === null;
-  const why = ov
-    ? ` (overloaded: answered ${f(c.openLoop.achievedRate)} req/s, cut at ${round(ov.afterS)} s)`
-    : c.openLoop.errors > 0
-      ? ` (${c.openLoop.errors} failed)`
-      : "";
-  const rate = d.openLoop.rate;
-  add(
-    `fixed ${rate} req/s: added p50 ≤ +3 ms`,
-    `${added(c.openLoop.latency.p50, d.openLoop.latency.p50)}${why}`,
-    o50 <= 3 && sustained,
-  );
-  add(
-    `fixed ${rate} req/s: added p99 ≤ +50 ms`,
-    `${added(c.openLoop.latency.p99, d.openLoop.latency.p99)}${why}`,
-    o99 <= 50 && sustained,
-  );
-  const t50 = c.pacedStreams.ttfb.p50 - d.pacedStreams.ttfb.p50;
-  add(
-    "paced streams: TTFB p50 added ≤ +5 ms",
-    added(c.pacedStreams.ttfb.p50, d.pacedStreams.ttfb.p50),
-    t50 <= 5,
-  );
-  const tr = c.pacedStreams.total.p50 / d.pacedStreams.total.p50;
-  add("paced streams: total-time ratio (p50) ≤ 1.1", `${round(tr)}×`, tr <= 1.1);
-  const rss = c.memory?.streamingPeakRssMb ?? Number.NaN;
-  add("peak RSS ≤ 200 MB during the streaming test", `${f(rss)} MB`, rss <= 200);
-  for (const key of ["streams1", "streams64"] as const) {
-    const a = c[key].ttfb.p99 - d[key].ttfb.p99;
-    add(
-      `p99 TTFB added ≤ 10 ms at ${c[key].concurrency} concurrent stream(s)`,
-      added(c[key].ttfb.p99, d[key].ttfb.p99),
-      a <= 10 && c[key].errors === 0,
-    );
-  }
-  const s = b.storage;
-  add(
-    "storage per turn independent of history (turns 3..20 ≤ 1.25× a 2-turn turn)",
-    s ? `${f(s.marginal)} B vs ${f(s.perTurn2)} B per turn` : "not measured",
-    s !== null && s.marginal <= 1.25 * s.perTurn2,
-  );
-  return out;
-}
-
-export function formatTargets(checks: TargetCheck[]): string {
-  return checks
-    .map((c) => `  ${c.pass ? "PASS" : "MISS"}  [${c.backend}] ${c.target}: ${c.value}`)
-    .join("\n");
 }
 
 /** Policy engine figures (bench/policy-engine.ts), one per line when they are plain numbers. */

@@ -3,7 +3,7 @@
  * with stop_reason "refusal" and a short notice text; an interrupted one ends with an SSE `error` event whose
  * message says what was saved. Apps that know Candor also get the `candor.intervention` event.
  */
-import type { AccumulatedMessage } from "./accumulate.js";
+import { type AccumulatedMessage, MessageAccumulator } from "./accumulate.js";
 import { formatFrame } from "./sse.js";
 
 export interface BlockedNotice {
@@ -102,18 +102,5 @@ export function blockedInputStream(model: string, notice: BlockedNotice, inband:
       usage: { input_tokens: 0, output_tokens: 0 },
     },
   });
-  const empty: AccumulatedMessage = {
-    id: null,
-    model,
-    content: [],
-    incompleteBlocks: [],
-    streamIndexes: [],
-    stopReason: null,
-    stopDetails: null,
-    usage: null,
-    finished: false,
-    errorType: null,
-    textChars: 0,
-  };
-  return start + blockedStreamFrames(empty, notice, inband);
+  return start + blockedStreamFrames(new MessageAccumulator().snapshot(), notice, inband);
 }

@@ -7,23 +7,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { until } from "../helpers/api.js";
 import { startTestCandor, type TestCandor } from "../helpers/candor.js";
+import { blockWordPolicy } from "../helpers/policies.js";
 
 const dir = mkdtempSync(join(tmpdir(), "candor-policies-"));
 const file = join(dir, "default.yaml");
-const policy = (word: string) => `id: default
-rules:
-  - id: test.word
-    stages: [input]
-    detector: { type: keywords, words: [${word}] }
-    hazard: custom
-    action: block
-    on_error: closed
-    explanation: "Blocked by {rule}."
-`;
 
 let candor: TestCandor;
 beforeAll(async () => {
-  writeFileSync(file, policy("alpha"));
+  writeFileSync(file, blockWordPolicy("alpha"));
   candor = await startTestCandor({ CANDOR_POLICY: dir });
 });
 afterAll(async () => {
@@ -47,13 +38,13 @@ it("a changed file takes effect; a broken one is rejected and the old one stays"
   expect(await ask("beta")).toBe("end_turn");
   const before = candor.server.services.policies.versions().default;
 
-  writeFileSync(file, policy("beta"));
+  writeFileSync(file, blockWordPolicy("beta"));
   await until(async () => candor.server.services.policies.versions().default !== before);
   expect(await ask("beta")).toBe("refusal");
   expect(await ask("alpha")).toBe("end_turn");
   const good = candor.server.services.policies.versions().default;
 
-  writeFileSync(file, `${policy("gamma")}    typo_field: 1\n`);
+  writeFileSync(file, `${blockWordPolicy("gamma")}    typo_field: 1\n`);
   await new Promise((r) => setTimeout(r, 800));
   expect(candor.server.services.policies.versions().default).toBe(good);
   expect(await ask("beta")).toBe("refusal");

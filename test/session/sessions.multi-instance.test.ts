@@ -12,6 +12,7 @@ import { runRetention } from "../../src/session/retention.js";
 import { openStore } from "../../src/store/db.js";
 import { createInterventionRecorder } from "../../src/transparency/recorder.js";
 import { api, until } from "../helpers/api.js";
+import { blockWordPolicy } from "../helpers/policies.js";
 import { type CandorProcess, createKey, processDatabase, startCandorProcess } from "../helpers/process.js";
 
 let db: Awaited<ReturnType<typeof processDatabase>>;
@@ -27,20 +28,9 @@ afterAll(async () => {
 
 const postgres = Boolean(process.env.DATABASE_URL);
 
-const blockPolicy = (word: string) => `id: default
-rules:
-  - id: test.word
-    stages: [input]
-    detector: { type: keywords, words: [${word}] }
-    hazard: custom
-    action: block
-    on_error: closed
-    explanation: "Blocked by {rule}."
-`;
-
 async function twoInstancesAlternate(): Promise<void> {
   const policies = mkdtempSync(join(tmpdir(), "candor-shared-policies-"));
-  writeFileSync(join(policies, "default.yaml"), blockPolicy("alpha"));
+  writeFileSync(join(policies, "default.yaml"), blockWordPolicy("alpha"));
   const env = { ...db.env, CANDOR_POLICY: policies };
   const key = createKey(env);
   const [one, two] = await Promise.all([startCandorProcess(env), startCandorProcess(env)]);
@@ -78,7 +68,7 @@ async function twoInstancesAlternate(): Promise<void> {
   }
 
   // A policy change reaches both instances (each watches the file).
-  writeFileSync(join(policies, "default.yaml"), blockPolicy("nightjar"));
+  writeFileSync(join(policies, "default.yaml"), blockWordPolicy("nightjar"));
   for (const client of clients) {
     await until(async () => {
       const m = await client.messages.create({
