@@ -14,7 +14,8 @@ import type { TurnRow } from "../store/turns.js";
 import { inFlightTurns } from "../store/turns.js";
 import type { ChainNode } from "./chain.js";
 
-function rebuild(journalText: string, stream: boolean) {
+/** The reply as far as it was forwarded, from a turn's journal (SSE frames, or a JSON body). */
+export function rebuildFromJournal(journalText: string, stream: boolean) {
   if (!stream) {
     try {
       return accumulateMessageBody(JSON.parse(journalText) as Record<string, unknown>);
@@ -47,7 +48,7 @@ async function recoverTurn(deps: ProxyDeps, turn: TurnRow): Promise<void> {
     contentHash: leaf.contentHash,
     depth: leaf.depth,
   };
-  const message = rebuild(await readJournal(db, turn.id), turn.stream);
+  const message = rebuildFromJournal(await readJournal(db, turn.id), turn.stream);
   await finishTurn(
     deps,
     {

@@ -113,7 +113,8 @@ export function restoreConversation(
     messages.push({ role: m.role === "assistant" ? "assistant" : "user", content });
     if (isPartial) {
       const turn = m.turnId ? turnOf.get(m.turnId) : undefined;
-      partial = { message_id: m.id, cause: turn?.cause ?? null, text_chars: turn?.outputChars ?? 0 };
+      const cause = turn?.cause ?? (turn?.status === "in_flight" ? "in_flight" : null);
+      partial = { message_id: m.id, cause, text_chars: turn?.outputChars ?? 0 };
     }
   }
 

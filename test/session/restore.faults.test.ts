@@ -115,6 +115,34 @@ describe("restore after a broken reply", () => {
   });
 });
 
+describe("restore during a stream", () => {
+  it("a reply still streaming restores as far as it reached the client (from the journal)", async () => {
+    const res = await fetch(`${candor.url}/v1/messages`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-api-key": tenant.key,
+        "x-candor-session": "mid-stream",
+      },
+      body: JSON.stringify({
+        model: "m",
+        max_tokens: 64,
+        stream: true,
+        messages: [{ role: "user", content: "[sim:long n=300 delay_ms=10]" }],
+      }),
+    });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let raw = "";
+    while ((raw.match(/text_delta/g) ?? []).length < 10)
+      raw += new TextDecoder().decode((await reader.read()).value);
+    const seen = [...raw.matchAll(/"text":"([^"]*)"/g)].map((m) => m[1]).join("");
+    const r = await restore("mid-stream"); // the stream is still open
+    expect(r.partial?.cause).toBe("in_flight");
+    expect(lastText(r.messages).startsWith(seen.trimEnd())).toBe(true);
+    await reader.cancel();
+  });
+});
+
 describe("restore input errors", () => {
   it("unknown session → 404; malformed restore body → 400 naming the field", async () => {
     const missing = await api(candor.url, tenant.key, "POST", "/v1/sessions/nope/restore", {});

@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { ProxyDeps } from "../../proxy/deps.js";
+import { inFlightReplies } from "../../session/in-flight.js";
 import { toOpenAiMessages } from "../../session/openai-format.js";
 import { RestoreError, restoreConversation } from "../../session/restore.js";
 import {
@@ -117,10 +118,17 @@ export function sessionRoutes(deps: ProxyDeps): Hono<Env> {
     const p = c.get("principal");
     const s = await load(p, c.req.param("id"));
     const opts = await parseJsonBody(c.req.raw, restoreSchema, { allowEmpty: true });
-    const [rows, turns] = await Promise.all([sessionMessages(deps.db, s.pk), sessionTurns(deps.db, s.pk)]);
+    const [stored, turns] = await Promise.all([sessionMessages(deps.db, s.pk), sessionTurns(deps.db, s.pk)]);
+    // A reply still streaming is already in the journal: restore includes it as a partial.
+    const inFlight = await inFlightReplies(deps.db, s.pk, stored, turns);
+    const rows = [...stored, ...inFlight];
+    const withLeaves = turns.map((t) => {
+      const provisional = inFlight.find((m) => m.turnId === t.id);
+      return provisional ? { ...t, outputMessageId: provisional.id } : t;
+    });
     let restored: ReturnType<typeof restoreConversation>;
     try {
-      restored = restoreConversation(s.externalId, rows, turns, {
+      restored = restoreConversation(s.externalId, rows, withLeaves, {
         leaf: opts.leaf ?? opts.branch,
         includePartial: opts.include_partial,
         continuation: opts.continuation,
