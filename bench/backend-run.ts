@@ -76,6 +76,37 @@ async function readStorage(q: Querier): Promise<Pick<BackendResult, "rows" | "ro
   return { rows, rowsByScenario, storage };
 }
 
+/** Multi-turn conversations (storage per turn vs history length); returns notes on failed turns. */
+async function converse(target: Target): Promise<string[]> {
+  const notes: string[] = [];
+  for (const [turnsEach, prefix] of [
+    [2, CONV.two],
+    [20, CONV.twenty],
+  ] as const) {
+    const r = await runConversations({ target, shape: SHAPES.unpaced, conversations: 4, turnsEach, prefix });
+    if (r.errors > 0)
+      notes.push(`${turnsEach}-turn conversations: ${r.errors} failed turns, first: ${r.firstError}`);
+  }
+  return notes;
+}
+
+/** Stops Candor gracefully; notes a bad exit and any warning it logged (at warn level a healthy run logs none). */
+async function stopAndReview(candor: CandorProcess): Promise<string[]> {
+  const notes: string[] = [];
+  const how = await candor.stop();
+  if (how !== "0") notes.push(`Candor exited with ${how} on SIGTERM`);
+  const warnings = candor.child
+    .stderrTail()
+    .split("\n")
+    .filter((l) => /"level":(40|50|60)/.test(l));
+  if (warnings.length > 0) {
+    notes.push(
+      `Candor logged ${warnings.length} warning/error line(s), last: ${warnings.at(-1)?.slice(0, 300)}`,
+    );
+  }
+  return notes;
+}
+
 /** Runs everything against one backend. Candor is always stopped and the backend disposed, even on failure. */
 export async function runBackend(o: BackendRunOptions): Promise<BackendResult> {
   const name = o.backend.kind === "postgres" ? "PostgreSQL" : "PGlite";
@@ -88,52 +119,25 @@ export async function runBackend(o: BackendRunOptions): Promise<BackendResult> {
     log("creating the app key (migrates the fresh database)…");
     const key = await createKey(o.root, o.build, env, "bench");
     candor = await startCandor({ root: o.root, build: o.build, env, core: o.core });
-    const rssAtReadyMb = memoryOf(candor.pid)?.rssMb ?? Number.NaN;
-    log(
-      `Candor ready in ${Math.round(candor.readyMs)} ms (pid ${candor.pid}); warming up ${o.plan.warmupS}s…`,
-    );
-    const target: Target = {
-      name: "candor",
-      url: candor.url,
-      headers: { "x-api-key": key, "anthropic-version": "2023-06-01" },
-    };
+    const { command, readyMs, pid } = candor;
+    const rssAtReadyMb = memoryOf(pid)?.rssMb ?? Number.NaN;
+    log(`Candor ready in ${Math.round(readyMs)} ms (pid ${pid}); warming up ${o.plan.warmupS}s…`);
+    const headers = { "x-api-key": key, "anthropic-version": "2023-06-01" };
+    const target: Target = { name: "candor", url: candor.url, headers };
     await warmUp(target, o.plan.warmupS);
-    const measured = await measureTarget(target, o.plan, log, candor.pid);
+    const measured = await measureTarget(target, o.plan, log, pid);
     log("conversations: 4 × 2 turns and 4 × 20 turns (history resent each turn)…");
-    const notes: string[] = [];
-    for (const [turnsEach, prefix] of [
-      [2, CONV.two],
-      [20, CONV.twenty],
-    ] as const) {
-      const r = await runConversations({
-        target,
-        shape: SHAPES.unpaced,
-        conversations: 4,
-        turnsEach,
-        prefix,
-      });
-      if (r.errors > 0)
-        notes.push(`${turnsEach}-turn conversations: ${r.errors} failed turns, first: ${r.firstError}`);
-    }
-    const command = candor.command;
-    const readyMs = candor.readyMs;
+    const notes = await converse(target);
     log("stopping Candor and reading what it stored…");
-    const how = await candor.stop();
-    const stderr = candor.child.stderrTail().trim();
+    notes.push(...(await stopAndReview(candor)));
     candor = null;
-    if (how !== "0") notes.push(`Candor exited with ${how} on SIGTERM`);
-    // At CANDOR_LOG_LEVEL=warn a healthy run prints only its start-up banner; anything else is worth a look.
-    const warnings = stderr.split("\n").filter((l) => /"level":(40|50|60)/.test(l));
-    if (warnings.length > 0)
-      notes.push(
-        `Candor logged ${warnings.length} warning/error line(s), last: ${warnings.at(-1)?.slice(0, 300)}`,
-      );
     const q = await o.backend.open();
     try {
       const stored = await readStorage(q);
+      const { kind, label } = o.backend;
       return {
-        kind: o.backend.kind,
-        label: o.backend.label,
+        kind,
+        label,
         candorCommand: command,
         readyMs,
         rssAtReadyMb,

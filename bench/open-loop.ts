@@ -41,21 +41,56 @@ export interface OpenLoopResult {
   achievedRate: number;
 }
 
+interface Tally {
+  ok: number;
+  errors: number;
+  firstError: string | null;
+  /** Requests sent so far (the next one's index). */
+  next: number;
+  /** Requests answered or failed. */
+  done: number;
+}
+
+/**
+ * Sends request i at t0 + i × interval until `total` are sent, or stops (returning where and how far behind)
+ * once more than `maxOutstanding` are unanswered.
+ */
+function schedule(
+  t: { t0: number; interval: number; total: number; maxOutstanding: number },
+  st: Tally,
+  send: (scheduled: number, now: number) => void,
+): Promise<OpenLoopResult["overloaded"]> {
+  return new Promise((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (st.next < t.total && t.t0 + st.next * t.interval <= now) {
+        const outstanding = st.next - st.done;
+        if (outstanding > t.maxOutstanding) {
+          return resolve({ afterS: (now - t.t0) / 1000, outstanding, notSent: t.total - st.next });
+        }
+        send(t.t0 + st.next * t.interval, now);
+        st.next++;
+      }
+      if (st.next >= t.total) return resolve(null);
+      setTimeout(tick, Math.max(0, t.t0 + st.next * t.interval - performance.now()));
+    };
+    tick();
+  });
+}
+
 /** Starts request i at t0 + i / rate; stops early when more than `rate × maxBacklogS` are unanswered. */
 export async function runOpenLoop(opts: OpenLoopOptions & { maxBacklogS?: number }): Promise<OpenLoopResult> {
   const agent = keepAliveAgent(opts.maxSockets ?? 512);
   const total = Math.max(1, Math.round((opts.rate * opts.durationMs) / 1000));
-  const interval = 1000 / opts.rate;
   const maxOutstanding = Math.max(16, Math.round(opts.rate * (opts.maxBacklogS ?? 1)));
   const t0 = performance.now() + 20;
   const latencies: number[] = [];
   const lags: number[] = [];
   const pending: Array<Promise<void>> = [];
-  const st = { ok: 0, errors: 0, firstError: null as string | null, next: 0, done: 0 };
-  let overloaded: OpenLoopResult["overloaded"] = null;
-
-  const send = (scheduled: number) => {
-    const p = postMessages({
+  const st: Tally = { ok: 0, errors: 0, firstError: null, next: 0, done: 0 };
+  const send = (scheduled: number, now: number) => {
+    lags.push(now - scheduled);
+    const call = postMessages({
       target: opts.target,
       body: opts.body(),
       agent,
@@ -63,52 +98,33 @@ export async function runOpenLoop(opts: OpenLoopOptions & { maxBacklogS?: number
       timeoutMs: opts.timeoutMs,
       extraHeaders: sessionHeaders(opts.sessionPrefix),
     });
-    pending.push(
-      p.then((r) => {
-        st.done++;
-        if (r.error) {
-          st.errors++;
-          st.firstError ??= r.error;
-        } else {
-          st.ok++;
-          latencies.push(r.totalMs);
-        }
-      }),
-    );
-  };
-
-  await new Promise<void>((resolve) => {
-    const tick = () => {
-      const now = performance.now();
-      while (st.next < total && t0 + st.next * interval <= now) {
-        const outstanding = st.next - st.done;
-        if (outstanding > maxOutstanding) {
-          overloaded = { afterS: (now - t0) / 1000, outstanding, notSent: total - st.next };
-          return resolve();
-        }
-        const scheduled = t0 + st.next * interval;
-        lags.push(now - scheduled);
-        st.next++;
-        send(scheduled);
+    const counted = call.then((r) => {
+      st.done++;
+      if (!r.error) {
+        st.ok++;
+        latencies.push(r.totalMs);
+        return;
       }
-      if (st.next >= total) return resolve();
-      setTimeout(tick, Math.max(0, t0 + st.next * interval - performance.now()));
-    };
-    tick();
-  });
+      st.errors++;
+      st.firstError ??= r.error;
+    });
+    pending.push(counted);
+  };
+  const overloaded = await schedule({ t0, interval: 1000 / opts.rate, total, maxOutstanding }, st, send);
   await Promise.all(pending);
   const elapsedS = (performance.now() - t0) / 1000;
   agent.destroy();
+  const { ok, errors, firstError, next: sent } = st;
   return {
     rate: opts.rate,
     scheduled: total,
-    sent: st.next,
-    ok: st.ok,
-    errors: st.errors,
-    firstError: st.firstError,
+    sent,
+    ok,
+    errors,
+    firstError,
     overloaded,
     latency: summarize(latencies),
     sendLag: summarize(lags),
-    achievedRate: st.ok / elapsedS,
+    achievedRate: ok / elapsedS,
   };
 }

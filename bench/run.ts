@@ -34,21 +34,47 @@ import { FULL_PLAN, measureTarget, QUICK_PLAN, type TargetResult, warmUp } from 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
-const { values: args } = parseArgs({
-  options: {
-    backend: { type: "string", default: "both" },
-    quick: { type: "boolean", default: false },
-    proxy: { type: "string" },
-    "proxy-key": { type: "string", default: "bench" },
-    "pg-url": { type: "string", default: process.env.BENCH_PG_URL ?? DEFAULT_ADMIN_URL },
-    "mock-port": { type: "string", default: "0" },
-    "no-pin": { type: "boolean", default: false },
-    profile: { type: "boolean", default: false },
-    tsx: { type: "boolean", default: false },
-    report: { type: "string" },
-    "profile-seconds": { type: "string", default: "10" },
-  },
-});
+const USAGE = `Usage: npm run bench -- [options]
+  --backend both|postgres|pglite   which databases to measure Candor on (default both)
+  --quick                          shorter measurements (~1 min per backend)
+  --proxy URL [--proxy-key KEY]    also measure another proxy that forwards to the mock (see --mock-port)
+  --mock-port N                    port of the mock upstream (default: a free one)
+  --pg-url URL                     PostgreSQL admin URL (default $BENCH_PG_URL or ${DEFAULT_ADMIN_URL})
+  --no-pin                         do not pin processes to cores with taskset
+  --tsx                            run Candor's sources through tsx instead of compiling them
+  --profile [--profile-seconds N]  CPU profile of Candor under the closed-loop load
+  --report FILE                    print the table of a saved run (bench/results/*.json)
+`;
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        backend: { type: "string", default: "both" },
+        quick: { type: "boolean", default: false },
+        proxy: { type: "string" },
+        "proxy-key": { type: "string", default: "bench" },
+        "pg-url": { type: "string", default: process.env.BENCH_PG_URL ?? DEFAULT_ADMIN_URL },
+        "mock-port": { type: "string", default: "0" },
+        "no-pin": { type: "boolean", default: false },
+        profile: { type: "boolean", default: false },
+        tsx: { type: "boolean", default: false },
+        report: { type: "string" },
+        "profile-seconds": { type: "string", default: "10" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (err) {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const args = parseOptions();
+if (args.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 
 async function startMock(core: number | null): Promise<{ url: string; stop: () => Promise<string> }> {
   const child = spawnChild(

@@ -82,6 +82,8 @@ export interface TargetResult {
    * throughput, this barely moves when other work shares the machine.
    */
   cpuMsPerRequest?: Record<string, number>;
+  /** How long the process took to go idle after each measurement (ms): a long wait means it was left a backlog. */
+  drainedMs?: Record<string, number>;
 }
 
 type Log = (msg: string) => void;
@@ -139,24 +141,11 @@ function stepper(pid: number | undefined, log: Log) {
   return { step, cpu, drained };
 }
 
-export async function measureTarget(
-  target: Target,
-  plan: Plan,
-  log: Log,
-  pid?: number,
-): Promise<TargetResult> {
-  const json = () => messagesBody(SHAPES.json, false);
-  const { step, cpu } = stepper(pid, log);
-  const streamsOf = (r: StreamLoadResult) => r.streams;
-  const streams = (shape: ReplyShape, concurrency: number, seconds: number, sessionPrefix?: string) => () =>
-    runStreamLoad({
-      target,
-      shape,
-      concurrency,
-      durationMs: seconds * 1000,
-      ...(sessionPrefix ? { sessionPrefix } : {}),
-    });
+type Step = ReturnType<typeof stepper>["step"];
 
+/** Closed-loop and open-loop non-streaming requests. */
+async function measureRequests(target: Target, plan: Plan, step: Step) {
+  const json = () => messagesBody(SHAPES.json, false);
   const closedLoop = await step(
     "closedLoop",
     `closed-loop 32 conns, ${plan.closedS}s`,
@@ -184,22 +173,35 @@ export async function measureTarget(
       }),
     (r) => r.ok,
   );
-  const rss = pid === undefined ? null : sampleRss(pid, 50);
-  const paced = streams(SHAPES.paced, 32, plan.pacedS, PREFIX.paced);
+  return { closedLoop, openLoop };
+}
+
+/** Paced and unpaced streams at 32, then streams at 1 and 64 concurrency. */
+async function measureStreams(target: Target, plan: Plan, step: Step) {
+  const streamsOf = (r: StreamLoadResult) => r.streams;
+  const load = (shape: ReplyShape, concurrency: number, seconds: number, sessionPrefix?: string) => () =>
+    runStreamLoad({
+      target,
+      shape,
+      concurrency,
+      durationMs: seconds * 1000,
+      ...(sessionPrefix ? { sessionPrefix } : {}),
+    });
+  const paced = load(SHAPES.paced, 32, plan.pacedS, PREFIX.paced);
   const pacedStreams = await step(
     "pacedStreams",
     `32 paced streams (20 × 10 ms), ${plan.pacedS}s`,
     paced,
     streamsOf,
   );
-  const unpaced = streams(SHAPES.unpaced, 32, plan.unpacedS, PREFIX.unpaced);
+  const unpaced = load(SHAPES.unpaced, 32, plan.unpacedS, PREFIX.unpaced);
   const unpacedStreams = await step(
     "unpacedStreams",
     `32 unpaced streams, ${plan.unpacedS}s`,
     unpaced,
     streamsOf,
   );
-  const lag = (n: number) => streams(SHAPES.lag, n, plan.concurrencyS);
+  const lag = (n: number) => load(SHAPES.lag, n, plan.concurrencyS);
   const streams1 = await step("streams1", `1 stream at a time, ${plan.concurrencyS}s`, lag(1), streamsOf);
   const streams64 = await step(
     "streams64",
@@ -207,24 +209,47 @@ export async function measureTarget(
     lag(64),
     streamsOf,
   );
-  const streamingPeakRssMb = rss?.stop();
-  const after = pid === undefined ? null : memoryOf(pid);
-  const heap = pid === undefined ? null : await heapFromMetrics(target.url);
-  const result: TargetResult = { closedLoop, openLoop, pacedStreams, unpacedStreams, streams1, streams64 };
-  if (pid !== undefined) result.cpuMsPerRequest = cpu;
-  if (streamingPeakRssMb !== undefined && after) {
-    result.memory = {
-      streamingPeakRssMb,
-      hwmMb: after.hwmMb,
-      rssAfterMb: after.rssMb,
-      ...(heap ? { heap } : {}),
-    };
-  }
-  for (const [name, r] of Object.entries({ pacedStreams, unpacedStreams, streams1, streams64 })) {
-    if (r.errors > 0) log(`  ${name}: ${r.errors} failed streams, first: ${r.firstError}`);
+  return { pacedStreams, unpacedStreams, streams1, streams64 };
+}
+
+function logFailures(r: TargetResult, log: Log): void {
+  const { closedLoop, openLoop, pacedStreams, unpacedStreams, streams1, streams64 } = r;
+  for (const [name, s] of Object.entries({ pacedStreams, unpacedStreams, streams1, streams64 })) {
+    if (s.errors > 0) log(`  ${name}: ${s.errors} failed streams, first: ${s.firstError}`);
   }
   if (openLoop.errors > 0) log(`  open-loop: ${openLoop.errors} failed, first: ${openLoop.firstError}`);
-  if (closedLoop.errors + closedLoop.non2xx > 0)
+  if (closedLoop.errors + closedLoop.non2xx > 0) {
     log(`  closed-loop: ${closedLoop.errors} errors, ${closedLoop.non2xx} non-2xx`);
+  }
+}
+
+/** Every measurement against one target; with `pid` (a process we can see) also its CPU and memory. */
+export async function measureTarget(
+  target: Target,
+  plan: Plan,
+  log: Log,
+  pid?: number,
+): Promise<TargetResult> {
+  const { step, cpu, drained } = stepper(pid, log);
+  const requests = await measureRequests(target, plan, step);
+  const rss = pid === undefined ? null : sampleRss(pid, 50);
+  const streams = await measureStreams(target, plan, step);
+  const result: TargetResult = { ...requests, ...streams };
+  if (pid !== undefined && rss) {
+    const streamingPeakRssMb = rss.stop();
+    const after = memoryOf(pid);
+    const heap = await heapFromMetrics(target.url);
+    result.cpuMsPerRequest = cpu;
+    result.drainedMs = drained;
+    if (after) {
+      result.memory = {
+        streamingPeakRssMb,
+        hwmMb: after.hwmMb,
+        rssAfterMb: after.rssMb,
+        ...(heap ? { heap } : {}),
+      };
+    }
+  }
+  logFailures(result, log);
   return result;
 }
