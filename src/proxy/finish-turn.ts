@@ -5,8 +5,9 @@
  */
 import { type ChainNode, makeNode } from "../session/chain.js";
 import { newId } from "../store/ids.js";
-import { withheldContent } from "../store/schema/index.js";
+import { journal as journalTable, withheldContent } from "../store/schema/index.js";
 import { insertMessages } from "../store/sessions.js";
+import { finishTurnStatement } from "../store/turn-statements.js";
 import { endTurn } from "../store/turns.js";
 import type { InterventionDraft, RecordedIntervention } from "../transparency/recorder.js";
 import type { AccumulatedMessage } from "./accumulate.js";
@@ -78,7 +79,15 @@ export type TurnRef = Pick<
   "id" | "requestId" | "tenant" | "session" | "inputLeaf" | "chain" | "model" | "inputBlock" | "explainUrl"
 >;
 
-export async function finishTurn(deps: ProxyDeps, turn: TurnRef, ending: Ending): Promise<FinishedTurn> {
+/**
+ * @param journal a non-streaming reply's body as sent to the client: journaled in the same transaction.
+ */
+export async function finishTurn(
+  deps: ProxyDeps,
+  turn: TurnRef,
+  ending: Ending,
+  journal: string | null = null,
+): Promise<FinishedTurn> {
   if (deps.journal.mode === "fast") await deps.journal.flush();
   const content = outputContent(ending.message);
   const node = content ? makeNode(turn.session.pk, turn.inputLeaf, "assistant", content) : null;
@@ -93,40 +102,57 @@ export async function finishTurn(deps: ProxyDeps, turn: TurnRef, ending: Ending)
   const fromEnding = endingDraft(turn, ending, node);
   const drafts = fromEnding ? [fromEnding, ...blockDrafts] : blockDrafts;
 
-  const interventions = await deps.db.transaction(async (tx) => {
-    if (node) {
-      await insertMessages(tx, turn.session.pk, [node], "output", {
-        status: complete ? "complete" : "partial",
+  const outputStatus = complete ? "complete" : "partial";
+  const outputMeta = {
+    incompleteBlocks: ending.message?.incompleteBlocks ?? [],
+    stopReason: ending.message?.stopReason ?? null,
+  };
+  const end = {
+    cause: ending.turnEnding,
+    stopReason: ending.message?.stopReason ?? null,
+    outputMessageId: node?.id ?? null,
+    upstreamRequestId: ending.upstreamRequestId,
+    usage: ending.message?.usage ?? null,
+    error: ending.error,
+    outputChars: ending.message?.textChars ?? 0,
+    model: ending.message?.model ?? turn.model,
+  };
+  const journalRow = journal === null ? null : { seq: deps.journal.nextSeq(), data: journal };
+  const simple = drafts.length === 0 && !(ending.withheld && ending.withheld.length > 0);
+  // Nothing to record (the common case): one atomic statement. Otherwise one transaction with the records.
+  const interventions = simple
+    ? await finishTurnStatement(deps.db, {
         turnId: turn.id,
-        meta: {
-          incompleteBlocks: ending.message?.incompleteBlocks ?? [],
-          stopReason: ending.message?.stopReason ?? null,
-        },
-      });
-    }
-    const ended = await endTurn(tx, turn.id, {
-      cause: ending.turnEnding,
-      stopReason: ending.message?.stopReason ?? null,
-      outputMessageId: node?.id ?? null,
-      upstreamRequestId: ending.upstreamRequestId,
-      usage: ending.message?.usage ?? null,
-      error: ending.error,
-      outputChars: ending.message?.textChars ?? 0,
-      model: ending.message?.model ?? turn.model,
-    });
-    if (!ended) return []; // already closed (e.g. by crash recovery of a wrongly-presumed-dead instance)
-    if (ending.withheld && ending.withheld.length > 0) {
-      await tx.insert(withheldContent).values({
-        id: newId("wh"),
-        tenantId: turn.tenant.id,
         sessionPk: turn.session.pk,
-        turnId: turn.id,
-        messageId: node?.id ?? null,
-        blocks: ending.withheld,
+        output: node,
+        outputStatus,
+        outputMeta,
+        end,
+        journal: journalRow,
+      }).then(() => [])
+    : await deps.db.transaction(async (tx) => {
+        if (node) {
+          await insertMessages(tx, turn.session.pk, [node], "output", {
+            status: outputStatus,
+            turnId: turn.id,
+            meta: outputMeta,
+          });
+        }
+        if (journalRow) await tx.insert(journalTable).values({ turnId: turn.id, ...journalRow });
+        const ended = await endTurn(tx, turn.id, end);
+        if (!ended) return []; // already closed (e.g. by crash recovery of a wrongly-presumed-dead instance)
+        if (ending.withheld && ending.withheld.length > 0) {
+          await tx.insert(withheldContent).values({
+            id: newId("wh"),
+            tenantId: turn.tenant.id,
+            sessionPk: turn.session.pk,
+            turnId: turn.id,
+            messageId: node?.id ?? null,
+            blocks: ending.withheld,
+          });
+        }
+        return deps.interventions.record(tx, { tenantId: turn.tenant.id, session: turn.session, drafts });
       });
-    }
-    return deps.interventions.record(tx, { tenantId: turn.tenant.id, session: turn.session, drafts });
-  });
   deps.metrics.turns.inc({ ending: ending.turnEnding });
   for (const i of interventions) {
     deps.metrics.interventions.inc({

@@ -9,8 +9,9 @@ import type { RuleMatch } from "../policy/types.js";
 import type { ChainNode } from "../session/chain.js";
 import { resolveSession } from "../session/resolve.js";
 import { newId } from "../store/ids.js";
-import { insertMessages, type SessionRow, touchSession } from "../store/sessions.js";
+import { insertMessages, type SessionRow } from "../store/sessions.js";
 import type { Tenant } from "../store/tenants.js";
+import { openTurnStatement } from "../store/turn-statements.js";
 import { openTurn } from "../store/turns.js";
 import type { InterventionDraft, RecordedIntervention } from "../transparency/recorder.js";
 import type { ProxyDeps } from "./deps.js";
@@ -70,24 +71,28 @@ export async function openTurnDurably(deps: ProxyDeps, call: MessagesCall): Prom
     ),
   ];
 
-  const opened = await deps.db.transaction(async (tx) => {
-    await insertMessages(tx, session.pk, resolved.newNodes, "input");
-    await openTurn(tx, {
-      id: turnId,
-      tenantId: call.tenant.id,
-      sessionPk: session.pk,
-      inputLeafId: inputLeaf.id,
-      status: "in_flight",
-      model: body.model,
-      stream: call.request.stream,
-      requestId: call.requestId,
-      instanceId: deps.instanceId,
-      requestKey: call.hints.idempotencyKey,
-      params,
-    });
-    await touchSession(tx, session.pk);
-    return deps.interventions.record(tx, { tenantId: call.tenant.id, session, drafts });
-  });
+  const turnRow = {
+    id: turnId,
+    tenantId: call.tenant.id,
+    sessionPk: session.pk,
+    inputLeafId: inputLeaf.id,
+    status: "in_flight" as const,
+    model: body.model,
+    stream: call.request.stream,
+    requestId: call.requestId,
+    instanceId: deps.instanceId,
+    requestKey: call.hints.idempotencyKey,
+    params,
+  };
+  // Nothing to record (the common case): one atomic statement. Otherwise one transaction with the records.
+  const opened =
+    drafts.length === 0
+      ? await openTurnStatement(deps.db, session.pk, resolved.newNodes, turnRow).then(() => [])
+      : await deps.db.transaction(async (tx) => {
+          await insertMessages(tx, session.pk, resolved.newNodes, "input");
+          await openTurn(tx, turnRow);
+          return deps.interventions.record(tx, { tenantId: call.tenant.id, session, drafts });
+        });
 
   const forwardBody = screening?.changed ? JSON.stringify(screening.request) : call.request.raw;
   const explain = deps.explainUrl(call.tenant.id, session.externalId, session.endUser);

@@ -151,13 +151,14 @@ async function respondNonStreaming(
   if (screened.block)
     return respondBlockedOutput(deps, turn, parsed, screened, upstreamHeaders, upstreamRequestId);
   const outText = screened.changed ? JSON.stringify(screened.body) : text;
-  await deps.journal.append(turn.id, outText);
   const message = accumulateMessageBody(screened.body);
-  const finished = await finishTurn(deps, turn, {
-    ...endingForFinished(message, upstreamRequestId),
-    outputMatches: screened.matches,
-    withheld: screened.withheld,
-  });
+  // The body is journaled with the ending, before it is sent.
+  const finished = await finishTurn(
+    deps,
+    turn,
+    { ...endingForFinished(message, upstreamRequestId), outputMatches: screened.matches, withheld: screened.withheld },
+    outText,
+  );
   const headers = { ...upstreamHeaders, ...turn.headers(finished), "content-type": "application/json" };
   return new Response(outText, { status: 200, headers });
 }

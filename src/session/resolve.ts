@@ -4,7 +4,7 @@
  * Children of the branch point that the client had built upon but no longer sends are a detected deletion.
  */
 import type { Db } from "../store/db.js";
-import { childrenOf, ensureSession, type SessionRow, storedIds } from "../store/sessions.js";
+import { chainLookup, ensureSession, type SessionRow } from "../store/sessions.js";
 import { type ChainNode, chainOf, derivedSessionId } from "./chain.js";
 
 export interface SessionHints {
@@ -40,7 +40,7 @@ export async function resolveSession(
     derived: hints.sessionId === null,
   });
   const chain = chainOf(session.pk, request.system, request.messages);
-  const stored = await storedIds(
+  const { stored, children } = await chainLookup(
     db,
     chain.map((n) => n.id),
   );
@@ -49,7 +49,7 @@ export async function resolveSession(
   while (k + 1 < chain.length && stored.has((chain[k + 1] as ChainNode).id)) k++;
   const newNodes = chain.slice(k + 1);
   const inputLeaf = chain[chain.length - 1] as ChainNode;
-  const droppedBranches = k >= 0 ? await findDroppedBranches(db, chain, k) : [];
+  const droppedBranches = k >= 0 ? findDroppedBranches(chain, k, children) : [];
   return { session, chain, newNodes, inputLeaf, droppedBranches };
 }
 
@@ -58,15 +58,14 @@ export async function resolveSession(
  * path, and that the client had itself sent (input) or built upon (has children), was removed by the client.
  * A reply the client never built on (a regeneration's older sibling, an interrupted partial) is not a deletion.
  */
-async function findDroppedBranches(
-  db: Db,
+function findDroppedBranches(
   chain: ChainNode[],
   k: number,
-): Promise<Array<{ headId: string; branchPointId: string }>> {
+  children: Map<string, Array<{ id: string; origin: string; hasChildren: boolean }>>,
+): Array<{ headId: string; branchPointId: string }> {
   const point = chain[k] as ChainNode;
   const onPath = chain[k + 1]?.id;
-  const children = await childrenOf(db, point.id);
-  return children
+  return (children.get(point.id) ?? [])
     .filter((c) => c.id !== onPath && (c.origin === "input" || c.hasChildren))
     .map((c) => ({ headId: c.id, branchPointId: point.id }));
 }

@@ -25,6 +25,8 @@ export interface JournalStats {
 export interface JournalWriter {
   readonly mode: "strict" | "fast";
   append(turnId: string, data: string): Promise<void>;
+  /** A sequence number for a journal row written elsewhere (inside a turn's final statement). */
+  nextSeq(): number;
   /** Commits everything pending (used at the end of a turn and at shutdown). */
   flush(): Promise<void>;
   stats: JournalStats;
@@ -95,6 +97,7 @@ export function createJournalWriter(
       void kick();
       return done;
     },
+    nextSeq: () => seq++,
     async flush() {
       while (running || pending.size > 0) await kick();
     },

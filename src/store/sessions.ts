@@ -1,5 +1,5 @@
 /** Sessions and their message chains. All reads are scoped by tenant: another tenant's id is simply not found. */
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { ChainNode } from "../session/chain.js";
 import type { Db } from "./db.js";
 import { newId } from "./ids.js";
@@ -8,16 +8,17 @@ import { messages, sessions } from "./schema/index.js";
 export type SessionRow = typeof sessions.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 
+/** The session, created if new, its updated_at touched — one statement. */
 export async function ensureSession(
   db: Db,
   s: { tenantId: string; externalId: string; endUser: string | null; derived: boolean },
 ): Promise<SessionRow> {
-  await db
+  const [row] = await db
     .insert(sessions)
     .values({ pk: newId("sp"), ...s })
-    .onConflictDoNothing({ target: [sessions.tenantId, sessions.externalId] });
-  const row = await findSession(db, s.tenantId, s.externalId);
-  if (!row) throw new Error("session vanished after insert");
+    .onConflictDoUpdate({ target: [sessions.tenantId, sessions.externalId], set: { updatedAt: new Date() } })
+    .returning();
+  if (!row) throw new Error("session upsert returned nothing");
   return row;
 }
 
@@ -35,6 +36,33 @@ export async function findSession(
 
 export async function touchSession(db: Db, pk: string): Promise<void> {
   await db.update(sessions).set({ updatedAt: new Date() }).where(eq(sessions.pk, pk));
+}
+
+/**
+ * One read for resolving a request: which of the chain's ids are stored, and the children of each (with whether
+ * they have children themselves), so the branch point and any dropped branch are known without a second query.
+ */
+export async function chainLookup(
+  db: Db,
+  ids: string[],
+): Promise<{ stored: Set<string>; children: Map<string, Array<{ id: string; origin: string; hasChildren: boolean }>> }> {
+  const stored = new Set<string>();
+  const children = new Map<string, Array<{ id: string; origin: string; hasChildren: boolean }>>();
+  if (ids.length === 0) return { stored, children };
+  const grandchild = sql`exists (select 1 from ${messages} c where c.parent_id = ${messages.id})`;
+  const rows = await db
+    .select({ id: messages.id, parentId: messages.parentId, origin: messages.origin, hasChildren: sql<boolean>`${grandchild}` })
+    .from(messages)
+    .where(or(inArray(messages.id, ids), inArray(messages.parentId, ids)));
+  for (const r of rows) {
+    if (ids.includes(r.id)) stored.add(r.id);
+    if (r.parentId) {
+      const list = children.get(r.parentId) ?? [];
+      list.push({ id: r.id, origin: r.origin, hasChildren: Boolean(r.hasChildren) });
+      children.set(r.parentId, list);
+    }
+  }
+  return { stored, children };
 }
 
 /** Ids among `ids` that are stored. */

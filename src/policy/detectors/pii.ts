@@ -8,6 +8,7 @@ import type { CountryCode } from "libphonenumber-js";
 import type { PiiDef, PiiKind } from "../schema.js";
 import { eachInClusters } from "./clusters.js";
 import { PhoneFinder } from "./phone.js";
+import { minTail } from "./tails.js";
 import { cardValid, emailValid, ipValid, ssnValid } from "./pii-validators.js";
 import { type DetectorResult, fromSpans, MAX_SPANS, type Span, type SyncDetector } from "./types.js";
 
@@ -27,6 +28,26 @@ const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)/g;
 const EMAIL_LOCAL = /[A-Za-z0-9._%+-]/;
 const EMAIL_DOMAIN = /[A-Za-z0-9.-]/;
 const IPV6_CHAR = /[0-9A-Fa-f:]/;
+
+/** Digits with single separators (the shape of cards and SSNs), possibly still growing. */
+const DIGIT_RUN = /(?<![\d-])\d(?:[ -]?\d)*[ -]?$/g;
+
+/**
+ * Per kind, the text suffixes a match could still start with (see `holdFrom`). Each mirrors its finder:
+ * - card, ssn: digits with single spaces/dashes, not preceded by a digit or dash;
+ * - iban: up to two capitals, two digits, then capitals/digits with single spaces (at a word start);
+ * - email: a local-part run, optionally `@` and a domain run (an e-mail's start is found back from its `@`);
+ * - ip: digits and dots (v4), hex digits and colons at a word start (v6);
+ * - phone: a run of digits and number punctuation starting at a digit, `+` or `(`.
+ */
+const TAILS: Record<PiiKind, RegExp[]> = {
+  card: [DIGIT_RUN],
+  ssn: [DIGIT_RUN],
+  iban: [/\b[A-Z](?:[A-Z](?:\d(?:\d(?: ?[A-Z0-9])* ?)?)?)?$/g],
+  email: [/[A-Za-z0-9._%+-]+(?:@[A-Za-z0-9.-]*)?$/g],
+  ip: [/(?<![\d.])\d[\d.]*$/g, /(?<![\w.])[0-9A-Fa-f:]+$/g],
+  phone: [/[\d+(][\d .()+-]*$/g],
+};
 
 /** The card numbers inside one candidate: groups of digits (split by single separators) totalling 13–19 digits. */
 function cardsIn(cand: string, at: number, out: Span[]): void {
@@ -139,6 +160,7 @@ export function createPiiDetector(def: PiiDef): SyncDetector {
   const kinds = new Set(def.kinds);
   const finders = FINDERS.filter(([k]) => kinds.has(k));
   const phones = new PhoneFinder(def.default_country as CountryCode);
+  const tails = [...new Set(def.kinds.flatMap((k) => TAILS[k]))];
   return {
     mode: "sync",
     type: "pii",
@@ -151,6 +173,9 @@ export function createPiiDetector(def: PiiDef): SyncDetector {
       }
       taken.sort((a, b) => a.start - b.start);
       return fromSpans(taken.slice(0, MAX_SPANS));
+    },
+    holdFrom(text: string, from: number): number {
+      return minTail(tails, text, from);
     },
   };
 }

@@ -21,6 +21,13 @@ export interface SyncDetector {
   readonly mode: "sync";
   readonly type: string;
   scan(text: string): DetectorResult;
+  /**
+   * For streaming: the smallest index `i >= from` such that a match could still start at `i` once more text
+   * arrives (a partial match at the end, or a match at the end that could still grow or vanish), or
+   * `text.length` when none can. Must never be later than the truth: text before it is released. Absent: the
+   * detector cannot tell, and the whole window is held.
+   */
+  holdFrom?(text: string, from: number): number;
 }
 
 export interface AsyncContext {
