@@ -13,6 +13,7 @@ import { createMetrics } from "./metrics.js";
 import { createLifecycle, type ManagedLifecycle } from "./proxy/lifecycle.js";
 import { loadPolicyRegistry, type PolicyRegistry } from "./proxy/policies.js";
 import { createUpstream, keepAliveFetch, type Upstream } from "./proxy/upstream.js";
+import { createHttpUpstream } from "./proxy/upstream-http.js";
 import { recoverCrashedTurns } from "./session/recover.js";
 import { runRetention } from "./session/retention.js";
 import { createSimulatedModel, JUDGE_MARKER, type SimulatedModel } from "./simulated/index.js";
@@ -100,11 +101,17 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       ? (overrides.simulated ?? createSimulatedModel())
       : null;
   const target = upstreamTarget(config, overrides.upstreamFetch ?? simulated?.fetch ?? null);
-  const upstream: Upstream = createUpstream({
-    ...target,
-    timeoutMs: config.upstreamTimeoutMs,
-    maxRetries: config.upstreamRetries,
-  });
+  const limits = { timeoutMs: config.upstreamTimeoutMs, maxRetries: config.upstreamRetries };
+  // A real upstream is called on undici's request (the fast path); the in-process simulated model through the SDK.
+  const upstream: Upstream =
+    config.upstream.kind === "http" && !overrides.upstreamFetch
+      ? createHttpUpstream({
+          baseURL: target.baseURL,
+          apiKey: target.apiKey,
+          describe: target.describe,
+          ...limits,
+        })
+      : createUpstream({ ...target, ...limits });
 
   const signingKey = JSON.parse(
     await ensureSecret(db, "log_signing_key", () => JSON.stringify(generateSigningKey())),

@@ -16,7 +16,8 @@ function buildDist(): void {
 }
 
 export async function setup(): Promise<void> {
-  buildDist();
+  // CANDOR_TEST_SKIP_BUILD=1 reuses the current dist/ (for quick runs of in-process tests while src/ is mid-edit).
+  if (process.env.CANDOR_TEST_SKIP_BUILD !== "1") buildDist();
   const url = process.env.DATABASE_URL;
   if (!url) {
     console.log("[candor tests] database backend: PGlite (embedded); set DATABASE_URL to use PostgreSQL");
