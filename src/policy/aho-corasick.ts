@@ -24,6 +24,8 @@ export class AhoCorasick {
   /** 1 where a state has outputs: a typed-array test keeps the hot loop off the (holey) `out` array. */
   private hasOut: Uint8Array = new Uint8Array(0);
   private readonly lens: Int32Array;
+  /** Trie depth of each state: the length of the longest text suffix that is a pattern prefix. */
+  private readonly depth: Int32Array;
   /** Ring buffer size (a power of two) covering the longest pattern, for `scanCollapsed`. */
   private readonly ring: number;
 
@@ -34,6 +36,7 @@ export class AhoCorasick {
     this.lens = Int32Array.from(patterns, (p) => p.length);
     this.ring = 2 ** Math.ceil(Math.log2(Math.max(2, ...this.lens) + 1));
     const gotos: Array<Map<number, number>> = [new Map()];
+    const depths: number[] = [0];
     const out: Array<number[] | undefined> = [undefined];
     patterns.forEach((p, idx) => {
       if (p.length === 0) return;
@@ -46,6 +49,7 @@ export class AhoCorasick {
           next = gotos.length;
           g.set(c, next);
           gotos.push(new Map());
+          depths.push(i + 1);
           out.push(undefined);
         }
         s = next;
@@ -53,6 +57,7 @@ export class AhoCorasick {
       out[s] = [...(out[s] ?? []), idx];
     });
     const n = gotos.length;
+    this.depth = Int32Array.from(depths);
     this.fail = new Int32Array(n);
     this.delta = new Int32Array(n * ASCII);
     this.wide = new Array(n);
@@ -148,6 +153,35 @@ export class AhoCorasick {
           onHit(p, pos[(fed - (lens[p] as number)) & mask] as number, i + 1);
       }
     }
+  }
+
+  /**
+   * Where the longest suffix of `text` that is a prefix of some pattern starts (spaces collapsed as in
+   * `scanCollapsed`), or `text.length` when there is none: no occurrence can start before it once more text
+   * is appended, so a stream can release what precedes it.
+   */
+  tailStart(text: string): number {
+    const { delta, fold } = this;
+    const mask = this.ring - 1;
+    const pos = new Int32Array(this.ring);
+    let fed = 0;
+    let s = 0;
+    let prevSpace = false;
+    for (let i = 0; i < text.length; i++) {
+      let c = text.charCodeAt(i);
+      if (c === 32) {
+        if (prevSpace) continue;
+        prevSpace = true;
+      } else prevSpace = false;
+      pos[fed++ & mask] = i;
+      if (c >= ASCII && fold) c = foldChar(c);
+      if (c < ASCII) {
+        if (fold && c >= 65 && c <= 90) c += 32;
+        s = delta[(s << 7) | c] as number;
+      } else s = this.stepWide(s, c);
+    }
+    const d = this.depth[s] as number;
+    return d === 0 ? text.length : (pos[(fed - d) & mask] as number);
   }
 
   /** Which patterns occur at least once. */

@@ -13,6 +13,7 @@ import { createSecretsDetector } from "./detectors/secrets.js";
 import type { AsyncDetector, Detector, DetectorResult, Span, SyncDetector } from "./detectors/types.js";
 import { createWebhookDetector } from "./detectors/webhook.js";
 import { HAZARD_NAMES } from "./hazards.js";
+import { HoldIndex, isGating } from "./hold.js";
 import { Lru } from "./lru.js";
 import type { LoadedPolicy } from "./parse.js";
 import type { KeywordsDef, RegexDef, RuleDef } from "./schema.js";
@@ -102,22 +103,34 @@ export class LaneScanner {
   private readonly keywords: KeywordIndex;
   private readonly others: Array<CompiledRule & { detector: SyncDetector }>;
 
+  /** Where streamed text may be released: the hold over the rules that redact or block. */
+  readonly gateHold: HoldIndex;
+  /** Where every sync rule's matches are final (non-gating matches are reported up to here). */
+  readonly settleHold: HoldIndex;
+
   constructor(rules: CompiledRule[]) {
     this.sync = rules.filter((r) => r.detector.mode === "sync");
     this.async = rules.filter(
       (r): r is CompiledRule & { detector: AsyncDetector } => r.detector.mode === "async",
     );
-    const regex: Array<{ key: number; def: RegexDef }> = [];
-    const keywords: Array<{ key: number; def: KeywordsDef }> = [];
-    this.others = [];
-    for (const r of this.sync) {
-      const d = r.def.detector;
-      if (d.type === "regex") regex.push({ key: r.index, def: d });
-      else if (d.type === "keywords") keywords.push({ key: r.index, def: d });
-      else this.others.push(r as CompiledRule & { detector: SyncDetector });
+    const parts = partition(this.sync);
+    [this.regex, this.keywords, this.others] = [parts.regex, parts.keywords, parts.others];
+    const otherDetectors = this.others.map((r) => r.detector);
+    this.settleHold = new HoldIndex(this.regex, this.keywords, otherDetectors, false);
+    const gating = this.sync.filter(isGating);
+    if (this.async.some(isGating)) {
+      // Async rules judge whole blocks at their end: keep the full window so a short block can still be redacted.
+      this.gateHold = new HoldIndex(this.regex, this.keywords, otherDetectors, true);
+    } else if (gating.length === this.sync.length) this.gateHold = this.settleHold;
+    else {
+      const g = partition(gating);
+      this.gateHold = new HoldIndex(
+        g.regex,
+        g.keywords,
+        g.others.map((r) => r.detector),
+        false,
+      );
     }
-    this.regex = new RegexIndex(regex);
-    this.keywords = new KeywordIndex(keywords);
   }
 
   get hasSync(): boolean {
@@ -156,6 +169,24 @@ export class LaneScanner {
     }
     return out;
   }
+}
+
+/** Sync rules split into one merged regex index, one merged keyword index, and the other detectors. */
+function partition(sync: CompiledRule[]): {
+  regex: RegexIndex;
+  keywords: KeywordIndex;
+  others: Array<CompiledRule & { detector: SyncDetector }>;
+} {
+  const regex: Array<{ key: number; def: RegexDef }> = [];
+  const keywords: Array<{ key: number; def: KeywordsDef }> = [];
+  const others: Array<CompiledRule & { detector: SyncDetector }> = [];
+  for (const r of sync) {
+    const d = r.def.detector;
+    if (d.type === "regex") regex.push({ key: r.index, def: d });
+    else if (d.type === "keywords") keywords.push({ key: r.index, def: d });
+    else others.push(r as CompiledRule & { detector: SyncDetector });
+  }
+  return { regex: new RegexIndex(regex), keywords: new KeywordIndex(keywords), others };
 }
 
 export function threw(err: unknown): DetectorResult {

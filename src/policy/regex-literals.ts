@@ -148,3 +148,47 @@ export function requiredLiterals(source: string, flags: string): string[] | null
   }
   return out;
 }
+
+/** Zero-width assertions a pattern may open with (they only narrow where a match starts). */
+function skipLeadingAssertions(src: string, nested: boolean): number {
+  let i = 0;
+  for (;;) {
+    if (src.startsWith("\\b", i) || src.startsWith("\\B", i)) i += 2;
+    else if (src[i] === "^") i++;
+    else if (/^\(\?(?:<?[=!])/.test(src.slice(i, i + 4))) i = skipGroup(src, i, nested);
+    else return i;
+  }
+}
+
+/**
+ * The literal every match of the regex STARTS with (compared case-insensitively under `i`), or null when
+ * none is known: then a stream cannot tell where a match of it might start. Conservative like
+ * `requiredLiterals`: alternation at the top, classes, groups and optional atoms end the literal.
+ */
+export function leadingLiteral(source: string, flags: string): string | null {
+  const nested = flags.includes("v");
+  const ci = flags.includes("i");
+  if (splitBranches(source, nested).length !== 1) return null;
+  let i = skipLeadingAssertions(source, nested);
+  if (quantifier(source, i)) return null;
+  let lit = "";
+  while (i < source.length) {
+    const ch = source[i] as string;
+    let c: string | null = null;
+    let next = i + 1;
+    if (ch === "\\") {
+      // "\0" followed by a digit is an octal escape in non-Unicode patterns: not the NUL it looks like.
+      if (source[i + 1] === "0" && /\d/.test(source[i + 2] ?? "")) break;
+      ({ ch: c, next } = escapeLiteral(source, i));
+    } else if (!".^$*+?{}|()[]".includes(ch)) c = ch;
+    if (c === null || (ci && c.charCodeAt(0) >= 128)) break;
+    const q = quantifier(source, next);
+    if (q) {
+      if (!q.optional) lit += c;
+      break;
+    }
+    lit += c;
+    i = next;
+  }
+  return lit.length > 0 ? lit : null;
+}

@@ -1,8 +1,10 @@
 /**
- * The bounded hold-back window for streamed output. Each content block keeps its last `windowChars`
- * characters back; a delta is released only once no match can still start in it, so a card number split
- * over three deltas is redacted before any of its digits leaves. The price is latency: the client sees the
- * text `windowChars` characters late (all of it at block end).
+ * The bounded hold-back window for streamed output. After each delta, a block's text is released up to the
+ * earliest point where a match of a redacting or blocking rule could still start (`LaneScanner.gateHold`),
+ * and never more than `windowChars` characters are held. So a card number split over three deltas is
+ * redacted before any of its digits leaves, while ordinary prose leaves in the push that brought it,
+ * unchanged. Matches of rules that only flag do not hold text back: they are reported once final
+ * (`settleHold`), at the same offsets a whole-text screening would give.
  *
  * Per delta only sync detectors run, over the held window plus a little context before it. Async detectors
  * (llm_judge, classifier, webhook) run once per block at `end()` on the full text, before the held rest is
@@ -12,6 +14,7 @@ import { mapLimit, runAsyncDetector } from "./async-run.js";
 import type { CompiledPolicy, Finding, Lane } from "./compile.js";
 import type { Span } from "./detectors/types.js";
 import { type Decision, decideFinding, type SegmentContext, type SegmentKind } from "./evaluate.js";
+import { isGating } from "./hold.js";
 import { JsonStringMap } from "./json-strings.js";
 import type { LoadedPolicy } from "./parse.js";
 import { applyRedactions, type Redaction } from "./redact.js";
@@ -33,6 +36,8 @@ interface BlockState {
   orig: string;
   /** Offset in `orig` up to which text has been released. */
   released: number;
+  /** Offset up to which matches of non-gating rules are final and have been reported. */
+  settled: number;
   ended: boolean;
   /** Keys of matches already reported (`rule:start`, `rule:error`). */
   reported: Set<string>;
@@ -45,6 +50,8 @@ interface Plan {
   matches: RuleMatch[];
   reds: Array<Redaction & { rule: number; spanStart: number }>;
   cut: number;
+  /** The new `settled`. */
+  settle: number;
   blocked: boolean;
   /** Whether detectors ran (when not, a carried redaction stays as it was). */
   scanned: boolean;
@@ -123,7 +130,16 @@ class WindowScreen implements OutputScreen {
   private stateFor(index: number, kind: BlockKind): BlockState {
     let st = this.blocks.get(index);
     if (!st) {
-      st = { index, ...LANE_OF[kind], orig: "", released: 0, ended: false, reported: new Set(), carry: null };
+      st = {
+        index,
+        ...LANE_OF[kind],
+        orig: "",
+        released: 0,
+        settled: 0,
+        ended: false,
+        reported: new Set(),
+        carry: null,
+      };
       if (kind === "tool_input") st.json = new JsonStringMap();
       this.blocks.set(index, st);
     }
@@ -143,20 +159,30 @@ class WindowScreen implements OutputScreen {
     };
   }
 
-  /** Decides what can be released now (up to `orig.length - windowChars`, or all when `final`). */
+  /** Decides what can be released now (up to the gate hold point, or all when `final`). */
   private plan(st: BlockState, final: boolean): Plan {
     const { compiled, windowChars } = this.opts;
     const len = st.orig.length;
-    const safe = final ? len : Math.max(st.released, len - windowChars);
-    const p: Plan = { matches: [], reds: [], cut: safe, blocked: false, scanned: false };
     const lane = compiled.lanes[st.lane];
-    if (safe <= st.released || !lane.hasSync) return p;
+    const floor = Math.max(0, len - windowChars);
+    const safe = final ? len : lane.gateHold.holdFrom(st.orig, Math.max(st.released, floor));
+    const settle = final ? len : lane.settleHold.holdFrom(st.orig, Math.max(st.settled, floor));
+    const p: Plan = { matches: [], reds: [], cut: safe, settle: st.settled, blocked: false, scanned: false };
+    if ((safe <= st.released && settle <= st.settled) || !lane.hasSync) return p;
     p.scanned = true;
-    const from = Math.min(contextStart(st.orig, st.released), st.carry?.start ?? Number.POSITIVE_INFINITY);
+    p.settle = settle;
+    const from = Math.min(
+      contextStart(st.orig, Math.min(st.released, st.settled)),
+      st.carry?.start ?? Number.POSITIVE_INFINITY,
+    );
     const ctx = this.ctxOf(st);
     let blockAt = Number.POSITIVE_INFINITY;
     for (const f of lane.scanSync(st.orig.slice(from), compiled.byIndex)) {
-      for (const d of this.decide(st, ctx, shift(f, from), safe)) {
+      const found = shift(f, from);
+      const decisions = isGating(f.rule)
+        ? this.decide(st, ctx, found, safe)
+        : this.decideSettled(st, ctx, found, safe, settle);
+      for (const d of decisions) {
         const m = d.match;
         const key = `${f.rule.index}:${m.detectorError ? "error" : m.location.start}`;
         const seen = st.reported.has(key);
@@ -194,6 +220,25 @@ class WindowScreen implements OutputScreen {
     return decideFinding(ctx, { rule: f.rule, result: { ...f.result, data: { ...f.result.data, spans } } });
   }
 
+  /**
+   * Decisions of a rule that neither redacts nor blocks (its matches leave the text as it is): each span is
+   * reported once it has become final, i.e. it ends in (settled, settle].
+   */
+  private decideSettled(
+    st: BlockState,
+    ctx: SegmentContext,
+    f: Finding,
+    safe: number,
+    settle: number,
+  ): Decision[] {
+    if (f.result.error) return decideFinding(ctx, f, { start: st.released, end: Math.max(safe, settle) });
+    const spans = (f.result.data?.spans ?? []).filter(
+      (s) => s.end > st.settled && s.end <= settle && !st.reported.has(`${f.rule.index}:${s.start}`),
+    );
+    if (spans.length === 0) return [];
+    return decideFinding(ctx, { rule: f.rule, result: { ...f.result, data: { ...f.result.data, spans } } });
+  }
+
   /** Applies a plan: the released text, the new release point and the carried redaction. */
   private commit(st: BlockState, p: Plan, final: boolean): string {
     const from = st.released;
@@ -203,6 +248,7 @@ class WindowScreen implements OutputScreen {
       offset: from,
     });
     st.released = cut;
+    st.settled = Math.max(st.settled, p.settle);
     if (p.blocked) this.stopped = true;
     if (!p.scanned && !final) return release;
     const open = final || p.blocked ? undefined : p.reds.find((r) => r.end >= st.orig.length);

@@ -173,6 +173,24 @@ export class KeywordIndex {
     return this.groups.length === 0 && this.profane.length === 0;
   }
 
+  /**
+   * Where a keyword could still be in progress at the end of `text` (see `SyncDetector.holdFrom`): the start
+   * of the longest trailing partial (or complete: a word-mode match may yet continue into a longer word)
+   * term. Profanity is matched by obscenity, which cannot say: everything from `from` is held.
+   */
+  holdFrom(text: string, from: number): number {
+    if (this.profane.length > 0) return from;
+    const rest = text.slice(from);
+    let at = text.length;
+    for (const g of this.groups) {
+      const norm = normalizeForKeywords(rest, g.opts);
+      const k = g.ac.tailStart(norm.text);
+      if (k >= norm.text.length) continue;
+      at = Math.min(at, from + (norm.start ? (norm.start[k] as number) : k));
+    }
+    return at;
+  }
+
   /** Spans per rule key (only keys with at least one span). */
   scan(text: string): Map<number, Span[]> {
     const found = new Map<number, Span[]>();
@@ -212,5 +230,6 @@ export function createKeywordsDetector(def: KeywordsDef): SyncDetector {
     scan(text: string): DetectorResult {
       return fromSpans(index.scan(text).get(0) ?? []);
     },
+    holdFrom: (text: string, from: number) => index.holdFrom(text, from),
   };
 }

@@ -8,8 +8,8 @@ import type { CountryCode } from "libphonenumber-js";
 import type { PiiDef, PiiKind } from "../schema.js";
 import { eachInClusters } from "./clusters.js";
 import { PhoneFinder } from "./phone.js";
-import { minTail } from "./tails.js";
 import { cardValid, emailValid, ipValid, ssnValid } from "./pii-validators.js";
+import { minTail } from "./tails.js";
 import { type DetectorResult, fromSpans, MAX_SPANS, type Span, type SyncDetector } from "./types.js";
 
 export const PII_LABELS: Record<PiiKind, string> = {

@@ -5,7 +5,7 @@
  * length, not with rules × length.
  */
 import { AhoCorasick } from "../aho-corasick.js";
-import { requiredLiterals } from "../regex-literals.js";
+import { leadingLiteral, requiredLiterals } from "../regex-literals.js";
 import type { RegexDef } from "../schema.js";
 import { type DetectorResult, fromSpans, MAX_SPANS, type Span, type SyncDetector } from "./types.js";
 
@@ -28,6 +28,29 @@ interface Compiled {
   re: RegExp;
 }
 
+/** What every match of a pattern starts with, for `holdFrom` (`lit` is lower-cased when `ci`). */
+interface Lead {
+  lit: string;
+  ci: boolean;
+}
+
+/** Lower-cased for comparison with a case-insensitive literal; null when lower-casing moved indexes. */
+function lowered(text: string): string | null {
+  // U+017F (long s) folds to "s" in Unicode case-insensitive regexes; toLowerCase already maps U+212A to "k".
+  const low = text.toLowerCase().replace(/\u017f/g, "s");
+  return low.length === text.length ? low : null;
+}
+
+/** Smallest i >= from where `text.slice(i)` starts with `lit` or is a non-empty prefix of it. */
+function leadFrom(text: string, lit: string, from: number): number {
+  const full = text.indexOf(lit, from);
+  const end = full < 0 ? text.length : full;
+  for (let i = Math.max(from, text.length - lit.length + 1); i < end; i++) {
+    if (lit.startsWith(text.slice(i))) return i;
+  }
+  return end;
+}
+
 /** All regex rules of a stage, scanned together. `key` identifies the rule in the result. */
 export class RegexIndex {
   private readonly always: Compiled[] = [];
@@ -35,12 +58,18 @@ export class RegexIndex {
   /** literal index → indexes into `filtered` */
   private readonly literalOwners: number[][] = [];
   private readonly ac: AhoCorasick | undefined;
+  /** Leading literal per pattern; null when some pattern has none (the stream then holds its whole window). */
+  private readonly leads: Lead[] | null = [];
 
   constructor(rules: ReadonlyArray<{ key: number; def: RegexDef }>) {
     const literals: string[] = [];
     for (const { key, def } of rules) {
       for (const source of def.patterns) {
         const c = { key, re: new RegExp(source, `${def.flags}g`) };
+        const lead = leadingLiteral(source, def.flags);
+        const ci = def.flags.includes("i");
+        if (lead === null) this.leads = null;
+        else this.leads?.push({ lit: ci ? lead.toLowerCase() : lead, ci });
         const lits = requiredLiterals(source, def.flags);
         if (lits === null) {
           this.always.push(c);
@@ -58,6 +87,26 @@ export class RegexIndex {
 
   get empty(): boolean {
     return this.always.length === 0 && this.filtered.length === 0;
+  }
+
+  /**
+   * Where a match could still be in progress at the end of `text` (see `SyncDetector.holdFrom`). A pattern
+   * with a known leading literal can only start where that literal (or, at the very end, a prefix of it)
+   * occurs; any other pattern could start anywhere, so everything from `from` is held.
+   */
+  holdFrom(text: string, from: number): number {
+    if (this.leads === null) return from;
+    const rest = text.slice(from);
+    let low: string | null | undefined;
+    let at = rest.length;
+    for (const { lit, ci } of this.leads) {
+      if (ci) low ??= lowered(rest);
+      const hay = ci ? low : rest;
+      if (hay === null || hay === undefined) return from;
+      at = Math.min(at, leadFrom(hay, lit, 0));
+      if (at === 0) return from;
+    }
+    return from + at;
   }
 
   /** Spans per rule key (only keys with at least one span). */
@@ -88,5 +137,6 @@ export function createRegexDetector(def: RegexDef): SyncDetector {
     scan(text: string): DetectorResult {
       return fromSpans(index.scan(text).get(0) ?? []);
     },
+    holdFrom: (text: string, from: number) => index.holdFrom(text, from),
   };
 }

@@ -19,7 +19,11 @@ interface SecretPattern {
 }
 
 const PATTERNS: SecretPattern[] = [
-  { kind: "anthropic", label: "API key", hint: ["sk-ant-"], re: /(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}/g,
+  {
+    kind: "anthropic",
+    label: "API key",
+    hint: ["sk-ant-"],
+    re: /(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}/g,
     tail: tail(String.raw`(?<![\w-])(?:${p("sk-ant-")}|sk-ant-[A-Za-z0-9_-]*)$`),
   },
   {
@@ -34,7 +38,7 @@ const PATTERNS: SecretPattern[] = [
     label: "AWS access key",
     hint: ["AKIA", "ASIA"],
     re: /(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])/g,
-    tail: tail(String.raw`(?<![A-Z0-9])(?:${p("AKIA")}|${p("ASIA")}|(?:AKIA|ASIA)[0-9A-Z]*)$`),
+    tail: tail(`(?<![A-Z0-9])(?:${p("AKIA")}|${p("ASIA")}|(?:AKIA|ASIA)[0-9A-Z]*)$`),
   },
   {
     kind: "aws",
@@ -92,7 +96,7 @@ const PATTERNS: SecretPattern[] = [
     hint: ["-----BEGIN"],
     re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|[\s\S]*$)/g,
     // Once the BEGIN line is complete the key matches to the end of the text and is carried by the window.
-    tail: tail(String.raw`(?:${p("-----BEGIN ")}|-----BEGIN [A-Z0-9 -]*)$`),
+    tail: tail(`(?:${p("-----BEGIN ")}|-----BEGIN [A-Z0-9 -]*)$`),
   },
 ];
 
