@@ -156,7 +156,11 @@ async function respondNonStreaming(
   const finished = await finishTurn(
     deps,
     turn,
-    { ...endingForFinished(message, upstreamRequestId), outputMatches: screened.matches, withheld: screened.withheld },
+    {
+      ...endingForFinished(message, upstreamRequestId),
+      outputMatches: screened.matches,
+      withheld: screened.withheld,
+    },
     outText,
   );
   const headers = { ...upstreamHeaders, ...turn.headers(finished), "content-type": "application/json" };

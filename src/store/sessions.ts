@@ -45,13 +45,21 @@ export async function touchSession(db: Db, pk: string): Promise<void> {
 export async function chainLookup(
   db: Db,
   ids: string[],
-): Promise<{ stored: Set<string>; children: Map<string, Array<{ id: string; origin: string; hasChildren: boolean }>> }> {
+): Promise<{
+  stored: Set<string>;
+  children: Map<string, Array<{ id: string; origin: string; hasChildren: boolean }>>;
+}> {
   const stored = new Set<string>();
   const children = new Map<string, Array<{ id: string; origin: string; hasChildren: boolean }>>();
   if (ids.length === 0) return { stored, children };
   const grandchild = sql`exists (select 1 from ${messages} c where c.parent_id = ${messages.id})`;
   const rows = await db
-    .select({ id: messages.id, parentId: messages.parentId, origin: messages.origin, hasChildren: sql<boolean>`${grandchild}` })
+    .select({
+      id: messages.id,
+      parentId: messages.parentId,
+      origin: messages.origin,
+      hasChildren: sql<boolean>`${grandchild}`,
+    })
     .from(messages)
     .where(or(inArray(messages.id, ids), inArray(messages.parentId, ids)));
   for (const r of rows) {

@@ -32,7 +32,12 @@ const MESSAGE_COLUMNS = sql.raw(
 );
 
 /** New input messages and the turn row, in one statement. */
-export async function openTurnStatement(db: Db, sessionPk: string, nodes: ChainNode[], turn: NewTurn): Promise<void> {
+export async function openTurnStatement(
+  db: Db,
+  sessionPk: string,
+  nodes: ChainNode[],
+  turn: NewTurn,
+): Promise<void> {
   const insertTurn = sql`insert into turns (id, tenant_id, session_pk, input_leaf_id, status, model, stream, request_id, instance_id, request_key, params)
     values (${turn.id}, ${turn.tenantId}, ${turn.sessionPk}, ${turn.inputLeafId}, 'in_flight', ${turn.model ?? null}, ${turn.stream},
             ${turn.requestId}, ${turn.instanceId}, ${turn.requestKey ?? null}, ${json(turn.params)})`;
@@ -66,10 +71,14 @@ export async function finishTurnStatement(db: Db, f: FinishStatement): Promise<b
       turnId: f.turnId,
       meta: f.outputMeta,
     });
-    ctes.push(sql`reply as (insert into messages ${MESSAGE_COLUMNS} values ${values} on conflict (id) do nothing returning 1)`);
+    ctes.push(
+      sql`reply as (insert into messages ${MESSAGE_COLUMNS} values ${values} on conflict (id) do nothing returning 1)`,
+    );
   }
   if (f.journal) {
-    ctes.push(sql`journaled as (insert into journal (turn_id, seq, data) values (${f.turnId}, ${f.journal.seq}, ${f.journal.data}) returning 1)`);
+    ctes.push(
+      sql`journaled as (insert into journal (turn_id, seq, data) values (${f.turnId}, ${f.journal.seq}, ${f.journal.data}) returning 1)`,
+    );
   }
   const e = f.end;
   const update = sql`update turns set status = 'ended', ended_at = now(), cause = ${e.cause}, stop_reason = ${e.stopReason},
