@@ -1,23 +1,7 @@
 import Anthropic, { APIUserAbortError } from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
 import { createSimulatedModel } from "../../src/simulated/index.js";
-
-function setup() {
-  const model = createSimulatedModel();
-  const client = new Anthropic({
-    apiKey: "x",
-    baseURL: "http://sim.local",
-    fetch: model.fetch,
-    maxRetries: 0,
-  });
-  return { model, client };
-}
-
-const ask = (text: string) => ({
-  model: "claude-sim-1",
-  max_tokens: 64,
-  messages: [{ role: "user" as const, content: text }],
-});
+import { ask, setup } from "./helpers.js";
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,4 +1,4 @@
-import Anthropic, {
+import {
   APIConnectionError,
   APIError,
   AuthenticationError,
@@ -11,24 +11,7 @@ import Anthropic, {
   RateLimitError,
 } from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
-import { createSimulatedModel } from "../../src/simulated/index.js";
-
-function setup() {
-  const model = createSimulatedModel();
-  const client = new Anthropic({
-    apiKey: "x",
-    baseURL: "http://sim.local",
-    fetch: model.fetch,
-    maxRetries: 0,
-  });
-  return { model, client };
-}
-
-const ask = (text: string) => ({
-  model: "claude-sim-1",
-  max_tokens: 64,
-  messages: [{ role: "user" as const, content: text }],
-});
+import { ask, setup } from "./helpers.js";
 
 async function caught(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -1,17 +1,7 @@
-import Anthropic, { APIConnectionTimeoutError } from "@anthropic-ai/sdk";
+import { APIConnectionTimeoutError } from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
-import { createSimulatedModel, JUDGE_MARKER } from "../../src/simulated/index.js";
-
-function setup() {
-  const model = createSimulatedModel();
-  const client = new Anthropic({
-    apiKey: "x",
-    baseURL: "http://sim.local",
-    fetch: model.fetch,
-    maxRetries: 0,
-  });
-  return { model, client };
-}
+import { JUDGE_MARKER } from "../../src/simulated/index.js";
+import { setup, textOf } from "./helpers.js";
 
 const judge = (
   text: string,
@@ -22,10 +12,6 @@ const judge = (
   system,
   messages: [{ role: "user" as const, content: text }],
 });
-
-function textOf(message: Anthropic.Message): string {
-  return message.content.map((b) => (b.type === "text" ? b.text : "")).join("");
-}
 
 describe("simulated model: judge behaviour", () => {
   it("says safe when the text has no marker", async () => {

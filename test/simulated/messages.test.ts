@@ -1,21 +1,9 @@
-import Anthropic from "@anthropic-ai/sdk";
 import type {
   MessageCreateParamsNonStreaming,
   RawMessageStreamEvent,
 } from "@anthropic-ai/sdk/resources/messages";
 import { describe, expect, it } from "vitest";
-import { createSimulatedModel } from "../../src/simulated/index.js";
-
-function setup() {
-  const model = createSimulatedModel();
-  const client = new Anthropic({
-    apiKey: "x",
-    baseURL: "http://sim.local",
-    fetch: model.fetch,
-    maxRetries: 0,
-  });
-  return { model, client };
-}
+import { setup, textOf } from "./helpers.js";
 
 function params(content: MessageCreateParamsNonStreaming["messages"][number]["content"]) {
   return { model: "claude-sim-1", max_tokens: 256, messages: [{ role: "user" as const, content }] };
@@ -25,10 +13,6 @@ async function collect(stream: AsyncIterable<RawMessageStreamEvent>): Promise<Ra
   const events: RawMessageStreamEvent[] = [];
   for await (const ev of stream) events.push(ev);
   return events;
-}
-
-function textOf(message: Anthropic.Message): string {
-  return message.content.map((b) => (b.type === "text" ? b.text : "")).join("");
 }
 
 describe("simulated model: default replies", () => {

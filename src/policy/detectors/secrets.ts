@@ -3,7 +3,7 @@
  * JWTs), PEM private keys, and optionally generic high-entropy tokens. A PEM block with no END line yet is
  * matched to the end of the text, so a streamed key keeps being swallowed until its END arrives.
  */
-import type { SecretKind, SecretsDef } from "../schema.js";
+import { SECRET_KINDS, type SecretKind, type SecretsDef } from "../schema.js";
 import { execAll } from "./regex.js";
 import { minTail, prefixesOf as p, tail } from "./tails.js";
 import { type DetectorResult, fromSpans, MAX_SPANS, type Span, type SyncDetector } from "./types.js";
@@ -130,17 +130,8 @@ function genericTokens(text: string, out: Span[]): void {
   }
 }
 
-const DEFAULT_KINDS: SecretKind[] = [
-  "anthropic",
-  "openai",
-  "aws",
-  "github",
-  "slack",
-  "google",
-  "stripe",
-  "private_key",
-  "jwt",
-];
+/** Every kind but `generic` (which flags any high-entropy token and is opt-in). */
+const DEFAULT_KINDS: SecretKind[] = SECRET_KINDS.filter((k) => k !== "generic");
 
 /** A secrets detector for the kinds listed in the rule (all but `generic` by default). */
 export function createSecretsDetector(def: SecretsDef): SyncDetector {
