@@ -70,6 +70,10 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   const events: EventSourceMessage[] = [];
   const parser = createSseParser((e) => events.push(e));
   let out: string[] = [];
+  /** Whether `out` holds anything but message_start/ping (see flushOut). */
+  let outHasContent = false;
+  /** Forwarded frames without model output, journaled with the next batch. */
+  let unjournaled = "";
   let ended = false;
   let blocked = false;
   let sawError: string | null = null;
@@ -88,6 +92,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
 
   function emit(event: string, data: string, parsed: Data): void {
     out.push(formatFrame(event, data));
+    if (event !== "message_start" && event !== "ping") outHasContent = true;
     acc.apply(event, parsed);
   }
 
@@ -119,6 +124,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
       data = JSON.parse(e.data) as Data;
     } catch {
       out.push(formatFrame(event, e.data)); // not JSON: unknown to us, forwarded untouched
+      outHasContent = true;
       return;
     }
     const index = Number(data.index);
@@ -187,11 +193,23 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     }
   }
 
+  /**
+   * Journal, then forward. A batch of only `message_start`/`ping` carries no model output: it is forwarded at once
+   * and journaled with the next batch (before any output byte is forwarded), which saves a commit on the time to
+   * first byte without weakening "every output byte is durable before it is forwarded" (ADR 0002).
+   */
   async function flushOut(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
     if (out.length === 0) return;
     const frames = out.join("");
     out = [];
-    await opts.journal(frames);
+    if (!outHasContent) {
+      unjournaled += frames;
+      controller.enqueue(encoder.encode(frames));
+      return;
+    }
+    outHasContent = false;
+    await opts.journal(unjournaled + frames);
+    unjournaled = "";
     controller.enqueue(encoder.encode(frames));
   }
 
@@ -211,9 +229,10 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
       if (extra.notice) tail += blockedStreamFrames(acc.snapshot(), extra.notice, opts.inbandEvents);
       if (extra.interruption) tail += extra.interruption;
       if (terminal && !extra.notice) tail += terminal;
-      if (tail) {
-        await opts.journal(tail);
-        controller.enqueue(encoder.encode(tail));
+      if (tail || unjournaled) {
+        await opts.journal(unjournaled + tail);
+        unjournaled = "";
+        if (tail) controller.enqueue(encoder.encode(tail));
       }
       controller.close();
     } catch (err) {
