@@ -21,7 +21,8 @@ export const PII_LABELS: Record<PiiKind, string> = {
   ip: "IP address",
 };
 
-const CARD = /(?<![\d-])\d(?:[ -]?\d){12,22}(?!\d)/g;
+// Up to ~10 cards written back to back: the candidate is split into cards by cardsIn.
+const CARD = /(?<![\d-])\d(?:[ -]?\d){12,199}(?!\d)/g;
 const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g;
 const SSN = /(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-])/g;
 const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)/g;

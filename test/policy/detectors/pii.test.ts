@@ -58,6 +58,18 @@ describe("pii detector: finds validated personal data", () => {
     expect(found([kind], text)).toEqual([]);
   });
 
+  it("finds every card of several written back to back (none may slip through as part of a longer run)", () => {
+    expect(found(["card"], "cards 4111111111111111 5500000000000004 378282246310005 done")).toEqual([
+      ["4111111111111111", "card number"],
+      ["5500000000000004", "card number"],
+      ["378282246310005", "card number"],
+    ]);
+    expect(found(["card"], "4111 1111 1111 1111 5500 0000 0000 0004")).toEqual([
+      ["4111 1111 1111 1111", "card number"],
+      ["5500 0000 0000 0004", "card number"],
+    ]);
+  });
+
   it("labels each kind and does not report a card as a phone number too", () => {
     const text = "card 4111111111111111, mail a@example.org, phone +1 202-555-0143";
     expect(found(["card", "email", "phone"], text)).toEqual([
