@@ -130,6 +130,25 @@ export class AhoCorasick {
    * pattern "project bluebird"), and hits report their start too, in text offsets.
    */
   scanCollapsed(text: string, onHit: (pattern: number, start: number, end: number) => void): void {
+    this.walkCollapsed(text, onHit);
+  }
+
+  /**
+   * Where the longest suffix of `text` that is a prefix of some pattern starts (spaces collapsed as in
+   * `scanCollapsed`), or `text.length` when there is none: no occurrence can start before it once more text
+   * is appended, so a stream can release what precedes it.
+   */
+  tailStart(text: string): number {
+    const { state, pos, fed } = this.walkCollapsed(text, null);
+    const d = this.depth[state] as number;
+    return d === 0 ? text.length : (pos[(fed - d) & (this.ring - 1)] as number);
+  }
+
+  /** The space-collapsing walk shared by scanCollapsed (hits) and tailStart (the final state). */
+  private walkCollapsed(
+    text: string,
+    onHit: ((pattern: number, start: number, end: number) => void) | null,
+  ): { state: number; pos: Int32Array; fed: number } {
     const { delta, out, fold, hasOut, lens } = this;
     const mask = this.ring - 1;
     const pos = new Int32Array(this.ring);
@@ -148,40 +167,12 @@ export class AhoCorasick {
         if (fold && c >= 65 && c <= 90) c += 32;
         s = delta[(s << 7) | c] as number;
       } else s = this.stepWide(s, c);
-      if (hasOut[s] === 1) {
+      if (onHit && hasOut[s] === 1) {
         for (const p of out[s] as number[])
           onHit(p, pos[(fed - (lens[p] as number)) & mask] as number, i + 1);
       }
     }
-  }
-
-  /**
-   * Where the longest suffix of `text` that is a prefix of some pattern starts (spaces collapsed as in
-   * `scanCollapsed`), or `text.length` when there is none: no occurrence can start before it once more text
-   * is appended, so a stream can release what precedes it.
-   */
-  tailStart(text: string): number {
-    const { delta, fold } = this;
-    const mask = this.ring - 1;
-    const pos = new Int32Array(this.ring);
-    let fed = 0;
-    let s = 0;
-    let prevSpace = false;
-    for (let i = 0; i < text.length; i++) {
-      let c = text.charCodeAt(i);
-      if (c === 32) {
-        if (prevSpace) continue;
-        prevSpace = true;
-      } else prevSpace = false;
-      pos[fed++ & mask] = i;
-      if (c >= ASCII && fold) c = foldChar(c);
-      if (c < ASCII) {
-        if (fold && c >= 65 && c <= 90) c += 32;
-        s = delta[(s << 7) | c] as number;
-      } else s = this.stepWide(s, c);
-    }
-    const d = this.depth[s] as number;
-    return d === 0 ? text.length : (pos[(fed - d) & mask] as number);
+    return { state: s, pos, fed };
   }
 
   /** Which patterns occur at least once. */
