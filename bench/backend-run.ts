@@ -23,7 +23,8 @@ export interface BackendRunOptions {
 
 const CONV = { two: "bench-conv2-", twenty: "bench-conv20-" } as const;
 
-function candorEnv(o: BackendRunOptions): NodeJS.ProcessEnv {
+/** The environment Candor runs with in the bench (measurements and profiles alike). */
+export function candorEnv(o: Pick<BackendRunOptions, "backend" | "mockUrl" | "root">): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Nothing of the bench's own environment may pick the other backend or another upstream.
   for (const k of Object.keys(env)) if (k.startsWith("CANDOR_") || k === "DATABASE_URL") delete env[k];

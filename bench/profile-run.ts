@@ -2,11 +2,13 @@
  * `npm run bench -- --profile`: Candor under the closed-loop load (32 connections) with `node --cpu-prof`, then
  * the top self-time functions and areas. The profile covers start-up and warm-up too (a few % of samples).
  */
+
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { candorEnv } from "./backend-run.js";
 import { messagesBody } from "./bodies.js";
-import { type CandorBuild, createKey, policyPath, startCandor } from "./candor.js";
+import { type CandorBuild, createKey, startCandor } from "./candor.js";
 import { runClosedLoop } from "./closed-loop.js";
 import type { Backend } from "./databases.js";
 import type { Target } from "./http-client.js";
@@ -25,16 +27,7 @@ export async function runProfile(o: {
   resultsDir: string;
 }): Promise<{ summary: ProfileSummary; reqPerSec: number; text: string; file: string }> {
   const dir = mkdtempSync(join(tmpdir(), "candor-prof-"));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...o.backend.env,
-    UPSTREAM_URL: o.mockUrl,
-    ANTHROPIC_API_KEY: "bench",
-    CANDOR_LOG_LEVEL: "warn",
-    CANDOR_DURABILITY: "strict",
-    CANDOR_POLICY: policyPath(o.root),
-    CANDOR_SHUTDOWN_GRACE_S: "2",
-  };
+  const env = candorEnv(o);
   const unregister = onCleanup(() => o.backend.dispose());
   try {
     const key = await createKey(o.root, o.build, env, "bench");

@@ -34,10 +34,6 @@ export async function findSession(
   return row;
 }
 
-export async function touchSession(db: Db, pk: string): Promise<void> {
-  await db.update(sessions).set({ updatedAt: new Date() }).where(eq(sessions.pk, pk));
-}
-
 /**
  * One read for resolving a request: which of the chain's ids are stored, and the children of each (with whether
  * they have children themselves), so the branch point and any dropped branch are known without a second query.
@@ -62,8 +58,9 @@ export async function chainLookup(
     })
     .from(messages)
     .where(or(inArray(messages.id, ids), inArray(messages.parentId, ids)));
+  const wanted = new Set(ids);
   for (const r of rows) {
-    if (ids.includes(r.id)) stored.add(r.id);
+    if (wanted.has(r.id)) stored.add(r.id);
     if (r.parentId) {
       const list = children.get(r.parentId) ?? [];
       list.push({ id: r.id, origin: r.origin, hasChildren: Boolean(r.hasChildren) });
@@ -71,13 +68,6 @@ export async function chainLookup(
     }
   }
   return { stored, children };
-}
-
-/** Ids among `ids` that are stored. */
-export async function storedIds(db: Db, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db.select({ id: messages.id }).from(messages).where(inArray(messages.id, ids));
-  return new Set(rows.map((r) => r.id));
 }
 
 /** Inserts nodes not yet stored (concurrent identical requests insert each message once). */
@@ -105,23 +95,6 @@ export async function insertMessages(
       })),
     )
     .onConflictDoNothing({ target: messages.id });
-}
-
-/** Children of a message, with whether each has children itself (was built upon). */
-export async function childrenOf(
-  db: Db,
-  parentId: string,
-): Promise<Array<{ id: string; origin: string; status: string; hasChildren: boolean }>> {
-  const child = sql`(select 1 from ${messages} c where c.parent_id = ${messages.id} limit 1)`;
-  return db
-    .select({
-      id: messages.id,
-      origin: messages.origin,
-      status: messages.status,
-      hasChildren: sql<boolean>`exists ${child}`,
-    })
-    .from(messages)
-    .where(eq(messages.parentId, parentId));
 }
 
 export async function sessionMessages(db: Db, sessionPk: string): Promise<MessageRow[]> {

@@ -67,12 +67,3 @@ export async function countTenants(db: Db): Promise<number> {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(tenants);
   return row?.n ?? 0;
 }
-
-export async function revokeAppKey(db: Db, key: string): Promise<boolean> {
-  const rows = await db
-    .update(appKeys)
-    .set({ revokedAt: new Date() })
-    .where(eq(appKeys.keyHash, hashAppKey(key)))
-    .returning({ id: appKeys.id });
-  return rows.length > 0;
-}

@@ -1,5 +1,5 @@
 /** Turns: one request/response exchange each, opened before forwarding, ended with its cause. */
-import { and, desc, eq, ne } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import type { Db } from "./db.js";
 import { turns } from "./schema/index.js";
 import type { TurnEnding } from "./schema/turns.js";
@@ -42,16 +42,6 @@ export async function findTurn(db: Db, tenantId: string, turnId: string): Promis
 
 export async function sessionTurns(db: Db, sessionPk: string): Promise<TurnRow[]> {
   return db.select().from(turns).where(eq(turns.sessionPk, sessionPk)).orderBy(turns.startedAt);
-}
-
-export async function latestTurn(db: Db, sessionPk: string): Promise<TurnRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(turns)
-    .where(eq(turns.sessionPk, sessionPk))
-    .orderBy(desc(turns.startedAt))
-    .limit(1);
-  return row;
 }
 
 /** Turns left in flight by instances other than `liveInstanceId` (crash recovery). */
