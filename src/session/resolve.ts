@@ -4,7 +4,7 @@
  * Children of the branch point that the client had built upon but no longer sends are a detected deletion.
  */
 import type { Db } from "../store/db.js";
-import { chainLookup, ensureSession, type SessionRow } from "../store/sessions.js";
+import { chainLookup, type SessionRow, sessionPkFor, upsertSessionWithChain } from "../store/sessions.js";
 import { type ChainNode, chainOf, derivedSessionId } from "./chain.js";
 
 export interface SessionHints {
@@ -33,17 +33,24 @@ export async function resolveSession(
 ): Promise<ResolvedSession> {
   const first = request.messages[0]?.content ?? null;
   const externalId = hints.sessionId ?? derivedSessionId(tenantId, hints.endUser, first);
-  const session = await ensureSession(db, {
-    tenantId,
-    externalId,
-    endUser: hints.endUser,
-    derived: hints.sessionId === null,
-  });
-  const chain = chainOf(session.pk, request.system, request.messages);
-  const { stored, children } = await chainLookup(
+  const key = { tenantId, externalId, endUser: hints.endUser, derived: hints.sessionId === null };
+  const derivedPk = sessionPkFor(tenantId, externalId);
+  let chain = chainOf(derivedPk, request.system, request.messages);
+  const upserted = await upsertSessionWithChain(
     db,
+    key,
     chain.map((n) => n.id),
   );
+  const { session } = upserted;
+  let { stored, children } = upserted.lookup;
+  if (session.pk !== derivedPk) {
+    // A session created before pks were derived from its key: its chain is hashed under its own pk.
+    chain = chainOf(session.pk, request.system, request.messages);
+    ({ stored, children } = await chainLookup(
+      db,
+      chain.map((n) => n.id),
+    ));
+  }
   // Ids are chained, so the stored part is a prefix: find where it ends.
   let k = -1;
   while (k + 1 < chain.length && stored.has((chain[k + 1] as ChainNode).id)) k++;

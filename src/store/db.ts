@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import type { SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite, type PgliteDatabase } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -15,6 +16,16 @@ import * as schema from "./schema/index.js";
 export type Schema = typeof schema;
 /** A database or a transaction: repositories accept either. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+/**
+ * Runs a raw statement and returns its rows on either driver (postgres.js answers an array, PGlite `{ rows }`).
+ * Fixed-text statements run this way are prepared once per connection by postgres.js, unlike the query
+ * builder's, which is why the hot path's statements are written as raw SQL.
+ */
+export async function executeRows<T>(db: Db, statement: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(statement);
+  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
+}
 
 export interface Store {
   db: Db;

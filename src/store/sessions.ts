@@ -1,25 +1,120 @@
 /** Sessions and their message chains. All reads are scoped by tenant: another tenant's id is simply not found. */
+import { createHash } from "node:crypto";
 import { and, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { ChainNode } from "../session/chain.js";
-import type { Db } from "./db.js";
-import { newId } from "./ids.js";
+import { type Db, executeRows } from "./db.js";
 import { messages, sessions } from "./schema/index.js";
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 
+export interface SessionKey {
+  tenantId: string;
+  externalId: string;
+  endUser: string | null;
+  derived: boolean;
+}
+
+/**
+ * The pk a new session gets: derived from (tenant, external id), so a request's chain can be hashed before the
+ * session row is read and the upsert and the chain lookup go to the database as one statement.
+ */
+export function sessionPkFor(tenantId: string, externalId: string): string {
+  const h = createHash("sha256").update(`${tenantId}\n${externalId}`).digest("base64url");
+  return `sp_${h.slice(0, 22)}`;
+}
+
 /** The session, created if new, its updated_at touched — one statement. */
-export async function ensureSession(
-  db: Db,
-  s: { tenantId: string; externalId: string; endUser: string | null; derived: boolean },
-): Promise<SessionRow> {
+export async function ensureSession(db: Db, s: SessionKey): Promise<SessionRow> {
   const [row] = await db
     .insert(sessions)
-    .values({ pk: newId("sp"), ...s })
+    .values({ pk: sessionPkFor(s.tenantId, s.externalId), ...s })
     .onConflictDoUpdate({ target: [sessions.tenantId, sessions.externalId], set: { updatedAt: new Date() } })
     .returning();
   if (!row) throw new Error("session upsert returned nothing");
   return row;
+}
+
+export interface ChainLookup {
+  /** Which of the asked ids are stored. */
+  stored: Set<string>;
+  /** Children of each asked id, with whether they have children themselves. */
+  children: Map<string, Array<{ id: string; origin: string; hasChildren: boolean }>>;
+}
+
+interface ChainRow {
+  id: string | null;
+  parent_id: string | null;
+  origin: string | null;
+  has_children: boolean | null;
+}
+
+/**
+ * Rows of `ids` and of their children, with whether each has children. The ids travel as one array parameter
+ * (`sql.param`; a bare array would expand to one parameter per id), so the text has one shape whatever the
+ * chain's length and is prepared once.
+ */
+const chainRows = (ids: string[]) => sql`select m.id, m.parent_id, m.origin,
+    exists (select 1 from messages c where c.parent_id = m.id) as has_children
+  from messages m where m.id = any(${sql.param(ids)}::text[]) or m.parent_id = any(${sql.param(ids)}::text[])`;
+
+function toLookup(ids: string[], rows: ChainRow[]): ChainLookup {
+  const stored = new Set<string>();
+  const children: ChainLookup["children"] = new Map();
+  const wanted = new Set(ids);
+  for (const r of rows) {
+    if (r.id === null) continue;
+    if (wanted.has(r.id)) stored.add(r.id);
+    if (r.parent_id) {
+      const list = children.get(r.parent_id) ?? [];
+      list.push({ id: r.id, origin: r.origin ?? "input", hasChildren: Boolean(r.has_children) });
+      children.set(r.parent_id, list);
+    }
+  }
+  return { stored, children };
+}
+
+/**
+ * The request's session (upserted) and its chain lookup in one statement. `ids` are the chain hashed under
+ * `sessionPkFor(...)`; a session created before pks were derived has another pk, and the caller then hashes
+ * the chain again and calls `chainLookup`.
+ */
+export async function upsertSessionWithChain(
+  db: Db,
+  s: SessionKey,
+  ids: string[],
+): Promise<{ session: SessionRow; lookup: ChainLookup }> {
+  const rows = await executeRows<ChainRow & { session: Record<string, unknown> }>(
+    db,
+    sql`with s as (
+      insert into sessions (pk, tenant_id, external_id, end_user, derived)
+      values (${sessionPkFor(s.tenantId, s.externalId)}, ${s.tenantId}, ${s.externalId}, ${s.endUser}, ${s.derived})
+      on conflict (tenant_id, external_id) do update set updated_at = now()
+      returning *
+    )
+    select row_to_json(s) as session, m.* from s left join lateral (${chainRows(ids)}) m on true`,
+  );
+  const first = rows[0];
+  if (!first) throw new Error("session upsert returned nothing");
+  return { session: sessionFromJson(first.session), lookup: toLookup(ids, rows) };
+}
+
+const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(String(v)));
+
+/** A `sessions` row as `row_to_json` spells it (snake_case keys, ISO timestamps). */
+function sessionFromJson(j: Record<string, unknown>): SessionRow {
+  return {
+    pk: String(j.pk),
+    tenantId: String(j.tenant_id),
+    externalId: String(j.external_id),
+    endUser: (j.end_user as string | null) ?? null,
+    derived: Boolean(j.derived),
+    createdAt: date(j.created_at) ?? new Date(),
+    updatedAt: date(j.updated_at) ?? new Date(),
+    deletedAt: date(j.deleted_at),
+    restorableUntil: date(j.restorable_until),
+    erasedAt: date(j.erased_at),
+  };
 }
 
 export async function findSession(
@@ -34,40 +129,10 @@ export async function findSession(
   return row;
 }
 
-/**
- * One read for resolving a request: which of the chain's ids are stored, and the children of each (with whether
- * they have children themselves), so the branch point and any dropped branch are known without a second query.
- */
-export async function chainLookup(
-  db: Db,
-  ids: string[],
-): Promise<{
-  stored: Set<string>;
-  children: Map<string, Array<{ id: string; origin: string; hasChildren: boolean }>>;
-}> {
-  const stored = new Set<string>();
-  const children = new Map<string, Array<{ id: string; origin: string; hasChildren: boolean }>>();
-  if (ids.length === 0) return { stored, children };
-  const grandchild = sql`exists (select 1 from ${messages} c where c.parent_id = ${messages.id})`;
-  const rows = await db
-    .select({
-      id: messages.id,
-      parentId: messages.parentId,
-      origin: messages.origin,
-      hasChildren: sql<boolean>`${grandchild}`,
-    })
-    .from(messages)
-    .where(or(inArray(messages.id, ids), inArray(messages.parentId, ids)));
-  const wanted = new Set(ids);
-  for (const r of rows) {
-    if (wanted.has(r.id)) stored.add(r.id);
-    if (r.parentId) {
-      const list = children.get(r.parentId) ?? [];
-      list.push({ id: r.id, origin: r.origin, hasChildren: Boolean(r.hasChildren) });
-      children.set(r.parentId, list);
-    }
-  }
-  return { stored, children };
+/** Which of the chain's ids are stored, and their children (see `upsertSessionWithChain`). */
+export async function chainLookup(db: Db, ids: string[]): Promise<ChainLookup> {
+  if (ids.length === 0) return toLookup(ids, []);
+  return toLookup(ids, await executeRows<ChainRow>(db, chainRows(ids)));
 }
 
 /** Inserts nodes not yet stored (concurrent identical requests insert each message once). */

@@ -7,7 +7,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { ChainNode } from "../session/chain.js";
-import type { Db } from "./db.js";
+import { type Db, executeRows } from "./db.js";
 import type { NewTurn, TurnEnd } from "./turns.js";
 
 const json = (v: unknown) => (v === null || v === undefined ? sql`null` : sql`${JSON.stringify(v)}::jsonb`);
@@ -86,7 +86,6 @@ export async function finishTurnStatement(db: Db, f: FinishStatement): Promise<b
       error = ${json(e.error)}, output_chars = ${e.outputChars}, model = coalesce(${e.model ?? null}, model)
     where id = ${f.turnId} and status = 'in_flight' returning id`;
   const statement = ctes.length ? sql`with ${sql.join(ctes, sql`, `)} ${update}` : update;
-  const result = await db.execute(statement);
-  const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
+  const rows = await executeRows<{ id: string }>(db, statement);
   return rows.length > 0;
 }

@@ -5,7 +5,9 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chainOf } from "../../src/session/chain.js";
 import { messages, sessions, turns } from "../../src/store/schema/index.js";
+import { insertMessages } from "../../src/store/sessions.js";
 import { api, lastText } from "../helpers/api.js";
 import { startTestCandor, type TestCandor } from "../helpers/candor.js";
 
@@ -73,6 +75,29 @@ describe("storage grows with the conversation, not with what is resent", () => {
     } as never);
     const c = await counts(sessionId);
     expect(c.messages).toBe(1 + history.length + 2);
+  });
+});
+
+describe("sessions stored before pks were derived from their key", () => {
+  it("keep their chain: what was stored under the old pk is found, not stored again", async () => {
+    // A session row whose pk is not sessionPkFor(tenant, external id), with its first message stored under it,
+    // as rows written before that change are.
+    const db = candor.db.store.db;
+    await converse(tenant.client, 1, "probe-legacy"); // a session of this tenant, to read the tenant's id from
+    const [probe] = await db.select().from(sessions).where(eq(sessions.externalId, "probe-legacy"));
+    if (!probe) throw new Error("no probe session");
+    const pk = "sp_legacy_random_pk";
+    await db.insert(sessions).values({ pk, tenantId: probe.tenantId, externalId: "legacy", derived: false });
+    const first = { role: "user" as const, content: "legacy turn 0: tell me something" };
+    await insertMessages(db, pk, chainOf(pk, undefined, [first]), "input");
+
+    await tenant.client.messages.create(
+      { model: "claude-sim-1", max_tokens: 64, messages: [first] },
+      { headers: { "x-candor-session": "legacy" } },
+    );
+    const c = await counts("legacy");
+    expect(c.turns).toBe(1);
+    expect(c.messages).toBe(3); // the root and the user message found where they were, plus the reply
   });
 });
 
