@@ -1,6 +1,6 @@
 /** Sessions and their message chains. All reads are scoped by tenant: another tenant's id is simply not found. */
 import { createHash } from "node:crypto";
-import { and, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { ChainNode } from "../session/chain.js";
 import { type Db, executeRows } from "./db.js";
 import { messages, sessions } from "./schema/index.js";
