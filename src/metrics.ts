@@ -47,6 +47,12 @@ export function createMetrics() {
       labelNames: ["cause", "rule", "action"] as const,
       registers: [registry],
     }),
+    turnOpens: new Counter({
+      name: "candor_turn_opens_total",
+      help: "Turns opened, by path: plain (one statement, session included), resolved (chain lookup first), recorded (a transaction with intervention records)",
+      labelNames: ["path"] as const,
+      registers: [registry],
+    }),
     turns: new Counter({
       name: "candor_turns_total",
       help: "Turns ended, by how they ended",

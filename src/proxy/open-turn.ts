@@ -6,13 +6,13 @@
 
 import type { PolicyEngine } from "../policy/engine.js";
 import type { RuleMatch } from "../policy/types.js";
-import type { ChainNode } from "../session/chain.js";
-import { resolveSession } from "../session/resolve.js";
+import { type ChainNode, chainOf } from "../session/chain.js";
+import { resolveSession, sessionKeyFor } from "../session/resolve.js";
 import { newId } from "../store/ids.js";
-import { insertMessages, type SessionRow } from "../store/sessions.js";
+import { insertMessages, type SessionRow, sessionPkFor } from "../store/sessions.js";
 import type { Tenant } from "../store/tenants.js";
-import { openTurnStatement } from "../store/turn-statements.js";
-import { openTurn } from "../store/turns.js";
+import { openPlainTurn, openTurnStatement } from "../store/turn-statements.js";
+import { type NewTurn, openTurn } from "../store/turns.js";
 import type { InterventionDraft, RecordedIntervention } from "../transparency/recorder.js";
 import type { ProxyDeps } from "./deps.js";
 import type { FinishedTurn } from "./finish-turn.js";
@@ -45,36 +45,16 @@ export interface OpenedTurn {
 
 export async function openTurnDurably(deps: ProxyDeps, call: MessagesCall): Promise<OpenedTurn> {
   const { body } = call.request;
-  const resolved = await resolveSession(deps.db, call.tenant.id, body, call.hints);
   const engine = deps.policyFor(call.tenant);
   const screening = engine ? await engine.screenRequest(body, { signal: call.signal }) : null;
   const matches = screening?.matches ?? [];
   const blocking = matches.filter((m) => m.action === "block");
   const turnId = newId("turn");
-  const { session, inputLeaf } = resolved;
   const { messages: _m, system: _s, ...params } = body;
-
-  const drafts: InterventionDraft[] = [
-    ...resolved.droppedBranches.map(
-      (d): InterventionDraft => ({
-        cause: "client_deletion",
-        turnId,
-        content: { messageId: d.headId, role: null },
-        facts: { branch_point: d.branchPointId },
-      }),
-    ),
-    // Blocks are recorded with the turn's ending; the rest now, with the input they concern.
-    ...draftsForMatches(
-      matches.filter((m) => m.action !== "block"),
-      resolved.chain,
-      turnId,
-    ),
-  ];
-
-  const turnRow = {
+  const turnRow = (sessionPk: string, inputLeaf: ChainNode) => ({
     id: turnId,
     tenantId: call.tenant.id,
-    sessionPk: session.pk,
+    sessionPk,
     inputLeafId: inputLeaf.id,
     status: "in_flight" as const,
     model: body.model,
@@ -83,16 +63,28 @@ export async function openTurnDurably(deps: ProxyDeps, call: MessagesCall): Prom
     instanceId: deps.instanceId,
     requestKey: call.hints.idempotencyKey,
     params,
-  };
-  // Nothing to record (the common case): one atomic statement. Otherwise one transaction with the records.
-  const opened =
-    drafts.length === 0
-      ? await openTurnStatement(deps.db, session.pk, resolved.newNodes, turnRow).then(() => [])
-      : await deps.db.transaction(async (tx) => {
-          await insertMessages(tx, session.pk, resolved.newNodes, "input");
-          await openTurn(tx, turnRow);
-          return deps.interventions.record(tx, { tenantId: call.tenant.id, session, drafts });
-        });
+  });
+
+  // The common turn (nothing to record when it opens) in one statement; anything else in one transaction.
+  const key = sessionKeyFor(call.tenant.id, body, call.hints);
+  let plain: { session: SessionRow; chain: ChainNode[] } | null = null;
+  if (blocking.length === matches.length) {
+    const sessionPk = sessionPkFor(key.tenantId, key.externalId);
+    const chain = chainOf(sessionPk, body.system, body.messages);
+    const inputLeaf = chain[chain.length - 1] as ChainNode;
+    const r = await openPlainTurn(deps.db, {
+      session: key,
+      sessionPk,
+      chain,
+      turn: turnRow(sessionPk, inputLeaf),
+    });
+    if (r.opened) plain = { session: r.session, chain };
+  }
+  if (plain) deps.metrics.turnOpens.inc({ path: "plain" });
+  const { session, chain, opened } = plain
+    ? { ...plain, opened: [] }
+    : await openWithRecords(deps, call, turnId, matches, turnRow);
+  const inputLeaf = chain[chain.length - 1] as ChainNode;
 
   const forwardBody = screening?.changed ? JSON.stringify(screening.request) : call.request.raw;
   const explain = deps.explainUrl(call.tenant.id, session.externalId, session.endUser);
@@ -102,7 +94,7 @@ export async function openTurnDurably(deps: ProxyDeps, call: MessagesCall): Prom
     tenant: call.tenant,
     session,
     inputLeaf,
-    chain: resolved.chain,
+    chain,
     model: body.model,
     stream: call.request.stream,
     forwardBody,
@@ -134,4 +126,43 @@ function noticeFor(finished: FinishedTurn, explainUrl: string): BlockedNotice {
       ? { id: block.id, cause: block.cause, actor: block.actor, explanation, explain_url: explainUrl }
       : null,
   };
+}
+
+/** The general path: resolve the session, then the input and the turn with the records of what opening found. */
+async function openWithRecords(
+  deps: ProxyDeps,
+  call: MessagesCall,
+  turnId: string,
+  matches: RuleMatch[],
+  turnRow: (sessionPk: string, inputLeaf: ChainNode) => NewTurn,
+): Promise<{ session: SessionRow; chain: ChainNode[]; opened: RecordedIntervention[] }> {
+  const resolved = await resolveSession(deps.db, call.tenant.id, call.request.body, call.hints);
+  const { session, inputLeaf } = resolved;
+  const drafts: InterventionDraft[] = [
+    ...resolved.droppedBranches.map(
+      (d): InterventionDraft => ({
+        cause: "client_deletion",
+        turnId,
+        content: { messageId: d.headId, role: null },
+        facts: { branch_point: d.branchPointId },
+      }),
+    ),
+    // Blocks are recorded with the turn's ending; the rest now, with the input they concern.
+    ...draftsForMatches(
+      matches.filter((m) => m.action !== "block"),
+      resolved.chain,
+      turnId,
+    ),
+  ];
+  const row = turnRow(session.pk, inputLeaf);
+  deps.metrics.turnOpens.inc({ path: drafts.length === 0 ? "resolved" : "recorded" });
+  const opened =
+    drafts.length === 0
+      ? await openTurnStatement(deps.db, session.pk, resolved.newNodes, row).then(() => [])
+      : await deps.db.transaction(async (tx) => {
+          await insertMessages(tx, session.pk, resolved.newNodes, "input");
+          await openTurn(tx, row);
+          return deps.interventions.record(tx, { tenantId: call.tenant.id, session, drafts });
+        });
+  return { session, chain: resolved.chain, opened };
 }

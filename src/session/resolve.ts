@@ -4,7 +4,13 @@
  * Children of the branch point that the client had built upon but no longer sends are a detected deletion.
  */
 import type { Db } from "../store/db.js";
-import { chainLookup, type SessionRow, sessionPkFor, upsertSessionWithChain } from "../store/sessions.js";
+import {
+  chainLookup,
+  type SessionKey,
+  type SessionRow,
+  sessionPkFor,
+  upsertSessionWithChain,
+} from "../store/sessions.js";
 import { type ChainNode, chainOf, derivedSessionId } from "./chain.js";
 
 export interface SessionHints {
@@ -25,16 +31,23 @@ export interface ResolvedSession {
   droppedBranches: Array<{ headId: string; branchPointId: string }>;
 }
 
+type ChainRequest = { system?: unknown; messages: ReadonlyArray<{ role: string; content: unknown }> };
+
+/** Which session a request belongs to: the app's x-candor-session, or one derived from the conversation's start. */
+export function sessionKeyFor(tenantId: string, request: ChainRequest, hints: SessionHints): SessionKey {
+  const first = request.messages[0]?.content ?? null;
+  const externalId = hints.sessionId ?? derivedSessionId(tenantId, hints.endUser, first);
+  return { tenantId, externalId, endUser: hints.endUser, derived: hints.sessionId === null };
+}
+
 export async function resolveSession(
   db: Db,
   tenantId: string,
-  request: { system?: unknown; messages: ReadonlyArray<{ role: string; content: unknown }> },
+  request: ChainRequest,
   hints: SessionHints,
 ): Promise<ResolvedSession> {
-  const first = request.messages[0]?.content ?? null;
-  const externalId = hints.sessionId ?? derivedSessionId(tenantId, hints.endUser, first);
-  const key = { tenantId, externalId, endUser: hints.endUser, derived: hints.sessionId === null };
-  const derivedPk = sessionPkFor(tenantId, externalId);
+  const key = sessionKeyFor(tenantId, request, hints);
+  const derivedPk = sessionPkFor(tenantId, key.externalId);
   let chain = chainOf(derivedPk, request.system, request.messages);
   const upserted = await upsertSessionWithChain(
     db,

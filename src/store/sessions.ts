@@ -102,7 +102,7 @@ export async function upsertSessionWithChain(
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(String(v)));
 
 /** A `sessions` row as `row_to_json` spells it (snake_case keys, ISO timestamps). */
-function sessionFromJson(j: Record<string, unknown>): SessionRow {
+export function sessionFromJson(j: Record<string, unknown>): SessionRow {
   return {
     pk: String(j.pk),
     tenantId: String(j.tenant_id),

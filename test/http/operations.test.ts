@@ -1,5 +1,6 @@
 /** What an operator checks: health, readiness, metrics, request logs without content, per-tenant limits. */
 import { PassThrough } from "node:stream";
+import type Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCandor, type TestCandor } from "../helpers/candor.js";
 
@@ -45,6 +46,31 @@ describe("metrics and logs", () => {
     expect(JSON.parse(line as string)).toMatchObject({ requestId: id, route: "/v1/messages", status: 200 });
     expect(logLines.join("\n")).not.toContain("a secret sentence");
     expect(logLines.join("\n")).not.toMatch(/cnd_[A-Za-z0-9_-]{20,}/);
+  });
+});
+
+describe("the hot path", () => {
+  const opens = async (path: string) => {
+    const text = await (await fetch(`${candor.url}/metrics`)).text();
+    return Number(new RegExp(`candor_turn_opens_total\\{path="${path}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+  };
+
+  it("an ordinary conversation opens each turn in one statement; an edit takes the recorded path", async () => {
+    const { client } = await candor.tenant();
+    const before = { plain: await opens("plain"), recorded: await opens("recorded") };
+    const ask = (messages: Anthropic.MessageParam[]) =>
+      client.messages.create({ model: "claude-sim-1", max_tokens: 16, messages });
+    const first: Anthropic.MessageParam = { role: "user", content: "first question" };
+    const reply = await ask([first]);
+    await ask([first, { role: "assistant", content: reply.content }, { role: "user", content: "second" }]);
+    expect(await opens("plain")).toBe(before.plain + 2);
+    // The second turn edited away: a branch the client dropped, recorded with the turn that dropped it.
+    await ask([
+      first,
+      { role: "assistant", content: reply.content },
+      { role: "user", content: "edited second" },
+    ]);
+    expect(await opens("recorded")).toBe(before.recorded + 1);
   });
 });
 
