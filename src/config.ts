@@ -20,6 +20,8 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
   CANDOR_DATA_DIR: z.string().min(1).default("./.candor"),
+  /** PostgreSQL connections per instance (postgres.js pipelines queries on busy connections beyond that). */
+  CANDOR_DB_POOL_SIZE: positiveInt.default(10),
   UPSTREAM_URL: z
     .string()
     .refine(
@@ -68,6 +70,7 @@ export interface Config {
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  dbPoolSize: number;
   /** "simulated" selects the built-in simulated model. apiKey is undefined only in pass-through mode. */
   upstream: { kind: "simulated" } | { kind: "http"; url: string; apiKey: string | undefined };
   upstreamTimeoutMs: number;
@@ -113,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.CANDOR_DATA_DIR,
+    dbPoolSize: e.CANDOR_DB_POOL_SIZE,
     upstream: simulated
       ? { kind: "simulated" }
       : { kind: "http", url: e.UPSTREAM_URL.replace(/\/+$/, ""), apiKey: e.ANTHROPIC_API_KEY },
