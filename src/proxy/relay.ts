@@ -3,6 +3,10 @@
  * and only then hands them to the client. Pull-driven: the upstream is read only as fast as the client reads, so
  * nothing is buffered whole and a slow client applies backpressure all the way up.
  *
+ * One pull forwards one batch: everything the upstream already has ready (it arrived together, or while the
+ * previous batch waited for its commit), up to MAX_BATCH_BYTES, so a burst of deltas costs one journal append and
+ * one commit wait instead of one per delta. The relay never waits on the upstream while it holds frames to forward.
+ *
  * Events nothing changed are forwarded with their original data string (no JSON re-serialisation). The relay
  * never decides how a turn is recorded: it reports a `RelayEnd` and the pipeline records it.
  */
@@ -60,6 +64,21 @@ type Data = Record<string, unknown> & { type?: string };
 
 const encoder = new TextEncoder();
 
+/**
+ * A batch stops taking upstream chunks once it holds this many bytes. A bigger burst goes out in several batches,
+ * so a slow client never makes Candor read (and hold) much more than this ahead of it; 16 KiB is ~100 deltas.
+ */
+const MAX_BATCH_BYTES = 16 * 1024;
+
+/** What an upstream read that is not ready by the end of the current event-loop turn yields instead. */
+const NOT_READY = Symbol("not ready");
+type Chunk = ReadableStreamReadResult<Uint8Array>;
+
+/** Settles after everything already queued in this event-loop turn (I/O callbacks, ticks, microtasks) has run. */
+function endOfTurn(): Promise<typeof NOT_READY> {
+  return new Promise((resolve) => setImmediate(resolve, NOT_READY));
+}
+
 /** Returns the client-facing stream. */
 export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   const reader = opts.upstream.getReader();
@@ -80,15 +99,19 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   /** message_stop or error: held until the ending is recorded, so a client that saw the end can restore it. */
   let terminal: string | null = null;
   let shuttingDown = false;
+  /** A read that was not ready when its batch was flushed: the next pull takes its chunk first. */
+  let pendingRead: Promise<Chunk> | null = null;
   // A stream waiting on a slow upstream must notice shutdown too: cancelling the reader wakes its read().
-  opts.shutdownSignal.addEventListener(
-    "abort",
-    () => {
-      shuttingDown = true;
-      void reader.cancel().catch(() => {});
-    },
-    { once: true },
-  );
+  const onShutdown = () => {
+    shuttingDown = true;
+    void reader.cancel().catch(() => {});
+  };
+  opts.shutdownSignal.addEventListener("abort", onShutdown, { once: true });
+  /** The shutdown signal lives as long as the process: a listener left on it would keep this stream alive. */
+  function closed(): void {
+    opts.shutdownSignal.removeEventListener("abort", onShutdown);
+    opts.onClosed?.();
+  }
 
   function emit(event: string, data: string, parsed: Data): void {
     out.push(formatFrame(event, data));
@@ -238,25 +261,52 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     } catch (err) {
       controller.error(err);
     } finally {
-      opts.onClosed?.();
+      closed();
     }
   }
 
-  /** One pull: read upstream until there is something to forward (or the end), then forward it as one batch. */
+  /**
+   * The next upstream chunk. Given `turnEnd`, only if the upstream has it before that settles (it was already
+   * buffered, or came in with the chunk just read); otherwise NOT_READY, and the read stays pending for the next
+   * pull (one read at most is ever outstanding, so backpressure still reaches the upstream).
+   */
+  async function nextChunk(turnEnd: Promise<typeof NOT_READY> | null): Promise<Chunk | typeof NOT_READY> {
+    const read = pendingRead ?? reader.read();
+    pendingRead = null;
+    if (!turnEnd) return read;
+    // race() also handles a later rejection of `read`; the next pull awaits it again and sees the failure.
+    const first = await Promise.race([read, turnEnd]);
+    if (first === NOT_READY) pendingRead = read;
+    return first;
+  }
+
+  /**
+   * One pull: read upstream until there is something to forward (or the end), then keep taking what is ready at
+   * once, up to MAX_BATCH_BYTES, and forward it all as one batch.
+   */
   async function pump(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    let taken = 0;
+    let turnEnd: Promise<typeof NOT_READY> | null = null;
     for (;;) {
       if (shuttingDown || opts.shutdownSignal.aborted) {
         await reader.cancel().catch(() => {});
         return finish("shutdown", controller);
       }
-      let chunk: ReadableStreamReadResult<Uint8Array>;
+      if (out.length > 0) {
+        if (taken >= MAX_BATCH_BYTES) return flushOut(controller);
+        turnEnd ??= endOfTurn();
+      }
+      let chunk: Chunk | typeof NOT_READY;
       try {
-        chunk = await reader.read();
+        // Nothing to forward yet: wait for the upstream. Otherwise take only what is ready now.
+        chunk = await nextChunk(out.length > 0 ? turnEnd : null);
       } catch {
         const why = shuttingDown ? "shutdown" : opts.clientGone() ? "client_disconnect" : "reset";
         return finish(why, controller);
       }
       if (shuttingDown) return finish("shutdown", controller);
+      if (chunk === NOT_READY) return flushOut(controller);
+      taken += chunk.value?.byteLength ?? 0;
       parser.feed(chunk.done ? `${decoder.decode()}\n\n` : decoder.decode(chunk.value, { stream: true }));
       for (const e of events.splice(0)) {
         await handleEvent(e);
@@ -270,7 +320,6 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
         if (sawError) return finish("upstream_error_event", controller, { errorType: sawError });
         return finish(acc.snapshot().finished ? "finished" : "reset", controller);
       }
-      if (out.length > 0) return flushOut(controller);
     }
   }
 
@@ -288,7 +337,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
         await reader.cancel().catch(() => {});
         if (!ended) {
           ended = true;
-          await opts.onEnd(endOf("client_disconnect")).finally(() => opts.onClosed?.());
+          await opts.onEnd(endOf("client_disconnect")).finally(closed);
         }
       },
     },
