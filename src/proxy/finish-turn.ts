@@ -23,6 +23,8 @@ export interface FinishedTurn {
   explainUrl: string;
   /** Interventions recorded at the end (the ones recorded when the turn opened are on OpenedTurn). */
   interventions: RecordedIntervention[];
+  /** The `terminal` frame was journaled too (the turn recorded nothing, so nothing goes before it). */
+  terminalJournaled: boolean;
 }
 
 /** What is stored of the reply: its blocks as forwarded. A half-streamed tool_use keeps its raw partial JSON. */
@@ -80,13 +82,17 @@ export type TurnRef = Pick<
 >;
 
 /**
- * @param journal a non-streaming reply's body as sent to the client: journaled in the same transaction.
+ * @param journal frames forwarded once the ending is recorded (a non-streaming reply's body, a stream's last
+ *   batch): journaled in the same statement or transaction.
+ * @param terminal a stream's closing frame: journaled after `journal` when the turn records nothing (nothing
+ *   then goes before it); otherwise the relay journals it after what the records add.
  */
 export async function finishTurn(
   deps: ProxyDeps,
   turn: TurnRef,
   ending: Ending,
   journal: string | null = null,
+  terminal: string | null = null,
 ): Promise<FinishedTurn> {
   if (deps.journal.mode === "fast") await deps.journal.flush();
   const content = outputContent(ending.message);
@@ -117,8 +123,9 @@ export async function finishTurn(
     outputChars: ending.message?.textChars ?? 0,
     model: ending.message?.model ?? turn.model,
   };
-  const journalRow = journal === null ? null : { seq: deps.journal.nextSeq(), data: journal };
   const simple = drafts.length === 0 && !(ending.withheld && ending.withheld.length > 0);
+  const journaled = (journal ?? "") + (simple ? (terminal ?? "") : "");
+  const journalRow = journaled ? { seq: deps.journal.nextSeq(), data: journaled } : null;
   // Nothing to record (the common case): one atomic statement. Otherwise one transaction with the records.
   const interventions = simple
     ? await finishTurnStatement(deps.db, {
@@ -176,5 +183,6 @@ export async function finishTurn(
     outputMessageId: node?.id ?? null,
     explainUrl: turn.explainUrl,
     interventions,
+    terminalJournaled: simple && terminal !== null,
   };
 }

@@ -211,13 +211,14 @@ function respondStreaming(
     clientGone: () => call.signal.aborted,
     onClosed: () => deps.lifecycle.settle(turn.id),
     inbandEvents: inband,
-    onEnd: async (end) => {
+    onEnd: async (end, held) => {
       detach();
       const ending = endingForRelay(end, upstreamRequestId);
-      const finished: FinishedTurn = await finishTurn(deps, turn, ending);
+      const finished: FinishedTurn = await finishTurn(deps, turn, ending, held.journal || null, held.terminal);
       if (end.kind === "blocked") return { notice: turn.notice(finished) };
       const interruption = interruptionFor(ending, finished, inband);
-      return interruption ? { interruption } : {};
+      if (interruption) return { interruption };
+      return { terminalJournaled: finished.terminalJournaled };
     },
   });
   deps.lifecycle.track(turn.id, turn.tenant.id);

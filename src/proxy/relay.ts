@@ -35,6 +35,23 @@ export interface RelayEnd {
   error?: unknown;
 }
 
+/** Frames not journaled yet when the stream ends. */
+export interface HeldFrames {
+  /** To journal with the ending: the last batch (and forwarded message_start/ping not journaled yet), or "". */
+  journal: string;
+  /** message_stop or error: forwarded last, unless a notice replaces it. */
+  terminal: string | null;
+}
+
+export interface EndResult {
+  /** Frames that replace the rest of the stream (a blocked reply). */
+  notice?: BlockedNotice;
+  /** Frames added before the terminal one (an in-band record, an error event). */
+  interruption?: string;
+  /** The terminal frame was journaled with the ending (nothing is added before it). */
+  terminalJournaled?: boolean;
+}
+
 export interface WithheldBlock {
   index: number;
   kind: BlockKind;
@@ -46,8 +63,12 @@ export interface RelayOptions {
   screen: OutputScreen | null;
   /** Durably records frames; resolves when they may be forwarded. */
   journal: (frames: string) => Promise<void>;
-  /** Called once with how the relay ended; its promise settles before the client stream closes. */
-  onEnd: (end: RelayEnd) => Promise<{ notice?: BlockedNotice; interruption?: string }>;
+  /**
+   * Called once with how the relay ended and the frames it still holds; its promise settles before the client
+   * stream closes. The held frames are forwarded only after it settles: the ending's own write journals `journal`
+   * (saving a commit), and the terminal frame too when it says `terminalJournaled`.
+   */
+  onEnd: (end: RelayEnd, held: HeldFrames) => Promise<EndResult>;
   /** Fires when the server shuts down and the grace period is over. */
   shutdownSignal: AbortSignal;
   /** True once the client has gone away (its request aborted): an upstream read failing then is not a reset. */
@@ -236,7 +257,10 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     controller.enqueue(encoder.encode(frames));
   }
 
-  /** Records the end, sends the closing frames, and always closes the client stream — even if recording failed. */
+  /**
+   * Records the end, sends the closing frames, and always closes the client stream — even if recording failed.
+   * The last batch is journaled by the ending's own write rather than by a commit of its own.
+   */
   async function finish(
     kind: RelayEnd["kind"],
     controller: ReadableStreamDefaultController<Uint8Array>,
@@ -246,17 +270,21 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     ended = true;
     try {
       if (kind === "reset" || kind === "shutdown") await releaseHeld();
-      await flushOut(controller);
-      const extra = await opts.onEnd(endOf(blocked ? "blocked" : kind, details));
+      const last = out.join("");
+      out = [];
+      const held = { journal: unjournaled + last, terminal };
+      unjournaled = "";
+      const extra = await opts.onEnd(endOf(blocked ? "blocked" : kind, details), held);
+      if (last) controller.enqueue(encoder.encode(last));
       let tail = "";
       if (extra.notice) tail += blockedStreamFrames(acc.snapshot(), extra.notice, opts.inbandEvents);
       if (extra.interruption) tail += extra.interruption;
-      if (terminal && !extra.notice) tail += terminal;
-      if (tail || unjournaled) {
-        await opts.journal(unjournaled + tail);
-        unjournaled = "";
-        if (tail) controller.enqueue(encoder.encode(tail));
+      if (terminal && !extra.notice && !extra.terminalJournaled) tail += terminal;
+      if (tail) {
+        await opts.journal(tail);
+        controller.enqueue(encoder.encode(tail));
       }
+      if (terminal && !extra.notice && extra.terminalJournaled) controller.enqueue(encoder.encode(terminal));
       controller.close();
     } catch (err) {
       controller.error(err);
@@ -337,7 +365,8 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
         await reader.cancel().catch(() => {});
         if (!ended) {
           ended = true;
-          await opts.onEnd(endOf("client_disconnect")).finally(closed);
+          // What was not forwarded is not the client's: nothing held is journaled.
+          await opts.onEnd(endOf("client_disconnect"), { journal: "", terminal: null }).finally(closed);
         }
       },
     },
