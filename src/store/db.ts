@@ -17,14 +17,52 @@ export type Schema = typeof schema;
 /** A database or a transaction: repositories accept either. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
+/** What the drivers' clients offer for a raw statement (postgres.js `Sql`/`TransactionSql`, PGlite or its transaction). */
+type RawClient =
+  | { kind: "postgres"; unsafe(q: string, params: unknown[], o: { prepare: boolean }): Promise<unknown[]> }
+  | { kind: "pglite"; query(q: string, params: unknown[]): Promise<{ rows: unknown[] }> };
+
+interface DriverSession {
+  client?: { unsafe?: unknown; query?: unknown };
+  dialect?: { sqlToQuery(statement: SQL): { sql: string; params: unknown[] } };
+}
+
 /**
- * Runs a raw statement and returns its rows on either driver (postgres.js answers an array, PGlite `{ rows }`).
- * Fixed-text statements run this way are prepared once per connection by postgres.js, unlike the query
- * builder's, which is why the hot path's statements are written as raw SQL.
+ * The driver client behind a drizzle database or transaction, or null if drizzle's session no longer has the shape
+ * this relies on (`session.client`, `session.dialect`; pinned drizzle version, checked by test/unit/db.test.ts).
+ */
+export function rawClientOf(db: Db): { client: RawClient; toQuery: DriverSession["dialect"] } | null {
+  const session = db._.session as unknown as DriverSession;
+  const client = session.client;
+  if (!client || !session.dialect) return null;
+  if (typeof client.unsafe === "function") {
+    const unsafe = client.unsafe as (q: string, p: unknown[], o: { prepare: boolean }) => Promise<unknown[]>;
+    return { client: { kind: "postgres", unsafe: unsafe.bind(client) }, toQuery: session.dialect };
+  }
+  if (typeof client.query === "function") {
+    const query = client.query as (q: string, p: unknown[]) => Promise<{ rows: unknown[] }>;
+    return { client: { kind: "pglite", query: query.bind(client) }, toQuery: session.dialect };
+  }
+  return null;
+}
+
+/**
+ * Runs a raw statement on the database or transaction `db` and returns its rows. The hot path's statements go
+ * through here, not through `db.execute`, because drizzle runs those unprepared: postgres.js then spends a round
+ * trip describing the parameters before every execution, and PGlite copies its parser table for each query
+ * (drizzle passes its own parsers). Here postgres.js prepares each statement text once per connection, and PGlite
+ * uses its defaults (timestamps as Date, json parsed). Statements whose text varies without bound do not belong here.
  */
 export async function executeRows<T>(db: Db, statement: SQL): Promise<T[]> {
-  const result: unknown = await db.execute(statement);
-  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
+  const raw = rawClientOf(db);
+  if (!raw?.toQuery) {
+    const result: unknown = await db.execute(statement);
+    return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
+  }
+  const q = raw.toQuery.sqlToQuery(statement);
+  if (raw.client.kind === "postgres")
+    return (await raw.client.unsafe(q.sql, q.params, { prepare: true })) as T[];
+  return (await raw.client.query(q.sql, q.params)).rows as T[];
 }
 
 export interface Store {

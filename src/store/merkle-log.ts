@@ -31,10 +31,9 @@ export interface LogSigner {
  * it commits, which is what keeps leaf indexes dense and ordered across instances.
  *
  * Two raw statements (lock and read the head; insert the leaves and write the new head), not the query
- * builder's three: a record write is on the turn's path, and each statement costs round trips (two on
- * postgres.js for an unprepared one with parameters) and, on PGlite through drizzle, some 150 KB of garbage —
- * the scavenges that made most of the p99. The values list's text varies with the batch size; unprepared, that
- * costs nothing, and prepared it would be one statement per batch size seen (a handful).
+ * builder's three: a record write is on the turn's path. Through `executeRows` they are prepared (postgres.js)
+ * and skip drizzle's per-query parser copy (PGlite), whose garbage made most of the p99. The values list's text
+ * varies with the batch size: one prepared statement per batch size seen (a handful).
  */
 export async function appendToLog(
   tx: Db,
@@ -50,11 +49,14 @@ export async function appendToLog(
     sql`, `,
   );
   const nodes = JSON.stringify(next.nodes.map((n) => n.toString("base64")));
-  await tx.execute(sql`with appended as (
+  await executeRows(
+    tx,
+    sql`with appended as (
       insert into interventions (id, tenant_id, session_pk, turn_id, cause, record, leaf_index, leaf_hash, salt)
       values ${rows}
     )
-    update log_state set size = ${next.size}, frontier = ${nodes}::jsonb, updated_at = now() where id = 'head'`);
+    update log_state set size = ${next.size}, frontier = ${nodes}::jsonb, updated_at = now() where id = 'head'`,
+  );
   return { firstIndex: frontier.size, size: next.size };
 }
 
