@@ -94,7 +94,8 @@ function withSimulatedJudgeMarker(fetch: FetchFn): FetchFn {
 export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
   const log = overrides.log ?? createLogger({ level: config.logLevel });
   const store =
-    overrides.store ?? (await openStore({
+    overrides.store ??
+    (await openStore({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       poolSize: config.dbPoolSize,

@@ -214,7 +214,13 @@ function respondStreaming(
     onEnd: async (end, held) => {
       detach();
       const ending = endingForRelay(end, upstreamRequestId);
-      const finished: FinishedTurn = await finishTurn(deps, turn, ending, held.journal || null, held.terminal);
+      const finished: FinishedTurn = await finishTurn(
+        deps,
+        turn,
+        ending,
+        held.journal || null,
+        held.terminal,
+      );
       if (end.kind === "blocked") return { notice: turn.notice(finished) };
       const interruption = interruptionFor(ending, finished, inband);
       if (interruption) return { interruption };
