@@ -110,7 +110,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   const events: EventSourceMessage[] = [];
   const parser = createSseParser((e) => events.push(e));
   let out: string[] = [];
-  /** Whether `out` holds anything but message_start/ping (see flushOut). */
+  /** Whether `out` holds model output: anything but message_start, ping and empty block starts (see flushOut). */
   let outHasContent = false;
   /** Forwarded frames without model output, journaled with the next batch. */
   let unjournaled = "";
@@ -136,7 +136,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
 
   function emit(event: string, data: string, parsed: Data): void {
     out.push(formatFrame(event, data));
-    if (event !== "message_start" && event !== "ping") outHasContent = true;
+    if (carriesOutput(event, parsed)) outHasContent = true;
     acc.apply(event, parsed);
   }
 
@@ -238,9 +238,10 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   }
 
   /**
-   * Journal, then forward. A batch of only `message_start`/`ping` carries no model output: it is forwarded at once
-   * and journaled with the next batch (before any output byte is forwarded), which saves a commit on the time to
-   * first byte without weakening "every output byte is durable before it is forwarded" (ADR 0002).
+   * Journal, then forward. A batch of only `message_start`, `ping` and empty text/thinking block starts (what the
+   * API sends before the first token) carries no model output: it is forwarded at once and journaled with the next
+   * batch (before any output byte is forwarded), which saves a commit on the time to first byte without weakening
+   * "every output byte is durable before it is forwarded" (ADR 0002).
    */
   async function flushOut(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
     if (out.length === 0) return;
@@ -372,6 +373,20 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * Whether a frame carries model output. message_start holds the message's id, model and input usage; ping nothing;
+ * a text or thinking block that starts empty only announces a block. A tool_use start names the tool: output.
+ */
+function carriesOutput(event: string, data: Data): boolean {
+  if (event === "message_start" || event === "ping") return false;
+  if (event !== "content_block_start") return true;
+  const block = (data.content_block ?? {}) as Data;
+  if (block.type === "text")
+    return block.text !== "" || Object.keys(block).some((k) => k !== "type" && k !== "text");
+  if (block.type === "thinking") return Boolean(block.thinking) || Boolean(block.signature);
+  return true;
 }
 
 const FIELDS: Record<BlockKind, { field: string; delta: string }> = {

@@ -259,6 +259,50 @@ describe("the relay", () => {
     expect(ends).toEqual(["finished"]);
   });
 
+  it("forwards what precedes the first token before its commit, and no output before its own", async () => {
+    // message_start + an empty text block start (what the API sends before the first token), then a delta later.
+    let release: () => void = () => {};
+    const upstream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(HEAD));
+        release = () => {
+          controller.enqueue(encoder.encode(delta(0) + TAIL));
+          controller.close();
+        };
+      },
+    });
+    const { out, batches } = relayOf(upstream, 200); // every commit takes 200 ms
+    const reader = out.getReader();
+    const started = performance.now();
+    const first = await reader.read();
+    expect(performance.now() - started).toBeLessThan(150); // did not wait for a commit
+    expect(new TextDecoder().decode(first.value)).toBe(HEAD);
+    expect(batches).toEqual([]); // and nothing was journaled yet
+    release();
+    const next = await reader.read();
+    expect(new TextDecoder().decode(next.value)).toContain("content_block_delta");
+    // The head is journaled with the first output (and the rest that came with it), before any of it went out.
+    expect(batches[0]?.startsWith(HEAD + delta(0))).toBe(true);
+    await reader.cancel();
+  });
+
+  it("holds a block start that carries output (a tool's name) until its commit", async () => {
+    const toolStart =
+      'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t1","name":"lookup","input":{}}}\n\n';
+    const msgStart = HEAD.slice(0, HEAD.indexOf("event: content_block_start"));
+    const upstream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(msgStart + toolStart));
+      },
+    });
+    const { out, batches } = relayOf(upstream, 100);
+    const reader = out.getReader();
+    const first = await reader.read();
+    expect(batches).toEqual([msgStart + toolStart]); // journaled before the client got it
+    expect(new TextDecoder().decode(first.value)).toBe(msgStart + toolStart);
+    await reader.cancel();
+  });
+
   it("leaves no listener on the shutdown signal once a stream is over", async () => {
     const shutdown = new AbortController();
     const finished = relayOf(
