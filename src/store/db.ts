@@ -93,7 +93,15 @@ function redactUrl(url: string): string {
 
 async function openPostgres(url: string, poolSize: number, migrate: boolean): Promise<Store> {
   if (migrate) await migratePostgresUrl(url);
-  const sql = postgres(url, { max: poolSize, onnotice: () => {}, connect_timeout: 10 });
+  const sql = postgres(url, {
+    max: poolSize,
+    onnotice: () => {},
+    connect_timeout: 10,
+    // The hot statements are prepared (executeRows). After five runs PostgreSQL may switch a prepared statement to
+    // a generic plan, blind to the array sizes and values its lookups depend on; planning each run is cheap for
+    // these statements and kept the latency down in the bench (docs/performance.md).
+    connection: { plan_cache_mode: "force_custom_plan" },
+  });
   const db = drizzlePostgres(sql, { schema }) as unknown as Db;
   return {
     db,
