@@ -115,7 +115,9 @@ export async function startCandor(opts: {
 }): Promise<CandorProcess> {
   const port = await freePort();
   const prof = opts.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
-  const args = [...prof, ...entry(opts.root, opts.build, "main")];
+  // Extra node flags for Candor, to try heap or GC settings: BENCH_NODE_ARGS="--max-semi-space-size=8".
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const args = [...prof, ...nodeArgs, ...entry(opts.root, opts.build, "main")];
   const env = { ...opts.env, PORT: String(port), HOST: "127.0.0.1" };
   const child = spawnChild(process.execPath, args, { core: opts.core, env, cwd: opts.root });
   const url = `http://127.0.0.1:${port}`;

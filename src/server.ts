@@ -6,6 +6,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Config } from "./config.js";
+import { tuneHeap } from "./heap.js";
 import { createApp } from "./http/app.js";
 import { createServices, type ServiceOverrides, type Services } from "./services.js";
 import { countTenants, createAppKey, ensureTenant } from "./store/tenants.js";
@@ -61,6 +62,7 @@ export async function startServer(
   overrides: ServiceOverrides = {},
   opts: { banner?: boolean } = {},
 ): Promise<RunningServer> {
+  tuneHeap();
   const services = await createServices(config, overrides);
   const key = await firstRunKey(services);
   const app = createApp(services.deps);
