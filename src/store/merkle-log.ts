@@ -4,9 +4,9 @@
  * always known. Checkpoints are signed off the hot path (`checkpointHead`): by a timer in every instance, and on
  * demand when a receipt needs one.
  */
-import { asc, desc, eq, lt, type SQL, sql } from "drizzle-orm";
+import { asc, desc, eq, lt, sql } from "drizzle-orm";
 import { type Checkpoint, type SigningKey, signCheckpoint } from "../transparency/checkpoint.js";
-import { appendToFrontier, frontierRoot, type MerkleFrontier } from "../transparency/merkle-frontier.js";
+import { frontierRoot } from "../transparency/merkle-frontier.js";
 import type { InterventionRecord } from "../transparency/record.js";
 import { type Db, executeRows } from "./db.js";
 import { interventions, logCheckpoints, logState } from "./schema/index.js";
@@ -30,53 +30,36 @@ export interface LogSigner {
  * Appends records as leaves (in order). Must run inside the caller's transaction: the head row stays locked until
  * it commits, which is what keeps leaf indexes dense and ordered across instances.
  *
- * Two raw statements (lock and read the head; insert the leaves and write the new head), not the query
- * builder's three: a record write is on the turn's path. Through `executeRows` they are prepared (postgres.js)
- * and skip drizzle's per-query parser copy (PGlite), whose garbage made most of the p99. The values list's text
- * varies with the batch size: one prepared statement per batch size seen (a handful).
+ * One statement: `candor_log_append` (migration 0003) locks the head, folds the leaf hashes into the frontier and
+ * returns where the leaves went, and the same statement inserts them. A record write is on the turn's path, so
+ * one round trip matters; the leaves travel as arrays, so the text is the same for any batch (prepared once).
  */
 export async function appendToLog(
   tx: Db,
   leaves: LeafToAppend[],
 ): Promise<{ firstIndex: number; size: number }> {
-  const frontier = await lockHead(tx);
-  const next = appendToFrontier(
-    frontier,
-    leaves.map((l) => l.leafHash),
-  );
-  const rows = sql.join(
-    leaves.map((l, i) => leafRow(l, frontier.size + i)),
-    sql`, `,
-  );
-  const nodes = JSON.stringify(next.nodes.map((n) => n.toString("base64")));
-  await executeRows(
+  const col = <T>(f: (l: LeafToAppend) => T) => sql.param(leaves.map(f));
+  // Bytes travel as hex text ('\x…' casts to bytea): postgres.js would type an array of Buffers as one bytea.
+  const hex = (b: Buffer | null) => (b === null ? null : `\\x${b.toString("hex")}`);
+  const [appended] = await executeRows<{ first_index: number | string; new_size: number | string }>(
     tx,
-    sql`with appended as (
+    sql`with a as (select first_index, new_size from candor_log_append(${col((l) => hex(l.leafHash))}::text[]::bytea[])),
+    leaves as (
       insert into interventions (id, tenant_id, session_pk, turn_id, cause, record, leaf_index, leaf_hash, salt)
-      values ${rows}
+      select v.id, v.tenant_id, v.session_pk, v.turn_id, v.cause, v.record::jsonb, a.first_index + v.i - 1,
+             v.leaf_hash, v.salt
+      from a, unnest(${col((l) => l.record.id)}::text[], ${col((l) => l.record.tenantId)}::text[],
+                     ${col((l) => l.sessionPk)}::text[], ${col((l) => l.record.turnId)}::text[],
+                     ${col((l) => l.record.cause)}::text[], ${col((l) => JSON.stringify(l.record))}::text[],
+                     ${col((l) => hex(l.leafHash))}::text[]::bytea[], ${col((l) => hex(l.salt))}::text[]::bytea[])
+           with ordinality as v(id, tenant_id, session_pk, turn_id, cause, record, leaf_hash, salt, i)
+      returning 1
     )
-    update log_state set size = ${next.size}, frontier = ${nodes}::jsonb, updated_at = now() where id = 'head'`,
+    select first_index, new_size from a`,
   );
-  return { firstIndex: frontier.size, size: next.size };
-}
-
-/**
- * Row lock on the head (created by migration 0002): waits for a concurrent append, then reads its result.
- * The id is a literal: a statement without parameters is one round trip on postgres.js, not two.
- */
-async function lockHead(tx: Db): Promise<MerkleFrontier> {
-  const [head] = await executeRows<{ size: number | string; frontier: string[] }>(
-    tx,
-    sql`select size, frontier from log_state where id = 'head' for update`,
-  );
-  if (!head) throw new Error("the log's head row is missing (migration 0002 not applied)");
+  if (!appended) throw new Error("candor_log_append returned nothing");
   // bigint arrives as a string from postgres.js and as a number from PGlite.
-  return { size: Number(head.size), nodes: head.frontier.map((h) => Buffer.from(h, "base64")) };
-}
-
-function leafRow(l: LeafToAppend, leafIndex: number): SQL {
-  const r = l.record;
-  return sql`(${r.id}, ${r.tenantId}, ${l.sessionPk}, ${r.turnId}, ${r.cause}, ${JSON.stringify(r)}::jsonb, ${leafIndex}, ${l.leafHash}, ${l.salt})`;
+  return { firstIndex: Number(appended.first_index), size: Number(appended.new_size) };
 }
 
 /** The latest checkpoint, signing the head first when the log grew since (idempotent across instances). */

@@ -3,13 +3,16 @@
  * indexes, a rolled-back turn leaves no hole, and every stored record gets a receipt that verifies.
  */
 
-import { asc } from "drizzle-orm";
+import { randomBytes } from "node:crypto";
+import { asc, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Db, executeRows } from "../../src/store/db.js";
 import { interventions } from "../../src/store/schema/index.js";
 import { ensureSession, type SessionRow } from "../../src/store/sessions.js";
 import { ensureTenant } from "../../src/store/tenants.js";
 import { generateSigningKey } from "../../src/transparency/checkpoint.js";
 import { leafHash, rootFromLeafHashes } from "../../src/transparency/merkle.js";
+import { appendToFrontier, emptyFrontier } from "../../src/transparency/merkle-frontier.js";
 import { createReceiptService } from "../../src/transparency/receipt-service.js";
 import { verifyReceipt } from "../../src/transparency/receipts.js";
 import { canonicalRecordBytes } from "../../src/transparency/record.js";
@@ -81,6 +84,47 @@ describe("the intervention log in the database", () => {
     expect(issued.size).toBe(rows.length);
     for (const receipt of issued.values()) {
       expect(verifyReceipt(JSON.parse(JSON.stringify(receipt)), key.publicKeyPem).valid).toBe(true);
+    }
+  });
+});
+
+describe("candor_log_append (migration 0003)", () => {
+  it("folds leaves into the head exactly as the reference frontier does, for every size to 70", async () => {
+    const store = await createTestStore();
+    try {
+      const readHead = async (tx: Db) => {
+        const [h] = await executeRows<{ size: number | string; frontier: string[] }>(
+          tx,
+          sql`select size, frontier from log_state where id = 'head'`,
+        );
+        return { size: Number(h?.size), frontier: h?.frontier ?? [] };
+      };
+      const batches = [1, 1, 2, 3, 1, 5, 8, 1, 13, 2, 1, 21, 4, 7]; // 70 leaves in uneven batches
+      await store.store.db
+        .transaction(async (tx) => {
+          let reference = emptyFrontier();
+          let n = 0;
+          for (const b of batches) {
+            const leaves = Array.from({ length: b }, () => randomBytes(32));
+            const hexes = leaves.map((l) => `\\x${l.toString("hex")}`);
+            const [r] = await executeRows<{ first_index: number | string }>(
+              tx,
+              sql`select first_index from candor_log_append(${sql.param(hexes)}::text[]::bytea[])`,
+            );
+            expect(Number(r?.first_index)).toBe(n);
+            reference = appendToFrontier(reference, leaves);
+            n += b;
+            const head = await readHead(tx);
+            expect(head.size).toBe(n);
+            expect(head.frontier).toEqual(reference.nodes.map((x) => x.toString("base64")));
+          }
+          throw new Rollback();
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof Rollback)) throw err;
+        });
+    } finally {
+      await store.close();
     }
   });
 });
