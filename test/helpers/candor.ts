@@ -1,12 +1,13 @@
 /**
  * Start a real Candor on a random port (in this process) with its own database and the simulated model, and
- * talk to it with the official SDK — the way an app would.
+ * talk to it with the official SDK — the way an app would. `upstream: "http"` serves the simulated model on a port
+ * of its own, so Candor reaches it over HTTP (undici) as it would the real API.
  */
 import Anthropic from "@anthropic-ai/sdk";
 import { pino } from "pino";
 import { loadConfig } from "../../src/config.js";
 import { type RunningServer, startServer } from "../../src/server.js";
-import { createSimulatedModel, type SimulatedModel } from "../../src/simulated/index.js";
+import { createSimulatedModel, type SimulatedModel, serveSimulatedModel } from "../../src/simulated/index.js";
 import type { TenantSettings } from "../../src/store/schema/tenants.js";
 import { createAppKey, ensureTenant, updateTenantSettings } from "../../src/store/tenants.js";
 import { createTestStore, type TestStore } from "./store.js";
@@ -15,6 +16,8 @@ export interface TestCandor {
   url: string;
   server: RunningServer;
   sim: SimulatedModel;
+  /** The simulated model's own URL (upstream "http" only). */
+  simUrl: string | null;
   db: TestStore;
   /** A new tenant with its own key. */
   tenant(name?: string, settings?: TenantSettings): Promise<{ id: string; key: string; client: Anthropic }>;
@@ -26,14 +29,18 @@ let counter = 0;
 
 export async function startTestCandor(
   env: Record<string, string> = {},
-  opts: { logDestination?: NodeJS.WritableStream } = {},
+  opts: { logDestination?: NodeJS.WritableStream; upstream?: "in-process" | "http" } = {},
 ): Promise<TestCandor> {
   const db = await createTestStore();
-  const sim = createSimulatedModel();
+  const served = opts.upstream === "http" ? await serveSimulatedModel({ port: 0 }) : null;
+  const sim = served?.model ?? createSimulatedModel();
+  const upstreamEnv = served
+    ? { UPSTREAM_URL: served.url, ANTHROPIC_API_KEY: "sk-ant-server-side-key" }
+    : { UPSTREAM_URL: "simulated" };
   const config = loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
-    UPSTREAM_URL: "simulated",
+    ...upstreamEnv,
     CANDOR_POLICY: "policies/",
     CANDOR_LOG_LEVEL: "silent",
     CANDOR_SHUTDOWN_GRACE_S: "2",
@@ -43,7 +50,7 @@ export async function startTestCandor(
     config,
     {
       store: db.store,
-      simulated: sim,
+      ...(served ? {} : { simulated: sim }),
       log: opts.logDestination ? pino({ level: "info" }, opts.logDestination) : pino({ level: "silent" }),
     },
     { banner: false },
@@ -60,6 +67,7 @@ export async function startTestCandor(
     url: server.url,
     server,
     sim,
+    simUrl: served?.url ?? null,
     db,
     client,
     async tenant(name, settings) {
@@ -70,6 +78,7 @@ export async function startTestCandor(
     },
     async stop() {
       await server.stop();
+      await served?.close();
       await db.close();
     },
   };

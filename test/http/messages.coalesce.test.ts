@@ -6,18 +6,13 @@
  */
 import { getEventListeners } from "node:events";
 import { eq } from "drizzle-orm";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.js";
 import { relayStream } from "../../src/proxy/relay.js";
 import { parseSseText } from "../../src/proxy/sse.js";
-import { type RunningServer, startServer } from "../../src/server.js";
-import { type ServedSimulatedModel, serveSimulatedModel } from "../../src/simulated/index.js";
 import { readJournal } from "../../src/store/journal-writer.js";
 import { journal } from "../../src/store/schema/index.js";
-import { createAppKey, ensureTenant, updateTenantSettings } from "../../src/store/tenants.js";
 import { startTestCandor, type TestCandor } from "../helpers/candor.js";
-import { createTestStore, type TestStore } from "../helpers/store.js";
+import type { TestStore } from "../helpers/store.js";
 
 /** Ids differ per call; everything else must be identical. */
 const normalise = (sse: string) => sse.replace(/"(msg|toolu|req)_[A-Za-z0-9_]+"/g, '"$1_X"');
@@ -126,40 +121,19 @@ describe("an upstream burst, in-process simulated model", () => {
 });
 
 describe("an upstream burst over HTTP (undici)", () => {
-  let sim: ServedSimulatedModel;
-  let db: TestStore;
-  let server: RunningServer;
+  let candor: TestCandor;
   let key: string;
   beforeAll(async () => {
-    sim = await serveSimulatedModel({ port: 0 });
-    db = await createTestStore();
-    const config = loadConfig({
-      PORT: "0",
-      UPSTREAM_URL: sim.url,
-      ANTHROPIC_API_KEY: "sk-ant-server-side-key",
-      CANDOR_POLICY: "policies/",
-      CANDOR_LOG_LEVEL: "silent",
-    });
-    server = await startServer(
-      config,
-      { store: db.store, log: pino({ level: "silent" }) },
-      { banner: false },
-    );
-    const tenant = await ensureTenant(db.store.db, "coalesce-http");
-    await updateTenantSettings(db.store.db, tenant.id, { policyId: "none" });
-    key = await createAppKey(db.store.db, tenant.id);
+    candor = await startTestCandor({}, { upstream: "http" });
+    key = (await candor.tenant("coalesce-http", { policyId: "none" })).key;
   });
-  afterAll(async () => {
-    await server.stop();
-    await sim.close();
-    await db.close();
-  });
+  afterAll(() => candor.stop());
 
   it("is journaled in a few commits, and the client gets the model's bytes unchanged", async () => {
-    const { sse, turnId } = await rawStream(server.url, key, BURST);
-    expect(normalise(sse)).toBe(normalise(await directStream(fetch, sim.url, BURST)));
-    expect(await readJournal(db.store.db, turnId)).toBe(sse);
-    expect(await journalRows(db, turnId)).toBeLessThanOrEqual(2);
+    const { sse, turnId } = await rawStream(candor.url, key, BURST);
+    expect(normalise(sse)).toBe(normalise(await directStream(fetch, String(candor.simUrl), BURST)));
+    expect(await readJournal(candor.db.store.db, turnId)).toBe(sse);
+    expect(await journalRows(candor.db, turnId)).toBeLessThanOrEqual(2);
   });
 });
 

@@ -4,42 +4,24 @@
  * timeouts, and the server's key — never the client's — going upstream.
  */
 import Anthropic from "@anthropic-ai/sdk";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.js";
-import { type RunningServer, startServer } from "../../src/server.js";
-import { type ServedSimulatedModel, serveSimulatedModel } from "../../src/simulated/index.js";
-import { createAppKey, ensureTenant, updateTenantSettings } from "../../src/store/tenants.js";
+import type { SimulatedModel } from "../../src/simulated/index.js";
 import { streamText, until } from "../helpers/api.js";
-import { createTestStore, type TestStore } from "../helpers/store.js";
+import { startTestCandor, type TestCandor } from "../helpers/candor.js";
 
-let sim: ServedSimulatedModel;
-let db: TestStore;
-let candor: RunningServer;
+let candor: TestCandor;
+let sim: SimulatedModel;
 let client: Anthropic;
 
 beforeAll(async () => {
-  sim = await serveSimulatedModel({ port: 0 });
-  db = await createTestStore();
-  const config = loadConfig({
-    PORT: "0",
-    UPSTREAM_URL: sim.url,
-    ANTHROPIC_API_KEY: "sk-ant-server-side-key",
-    CANDOR_UPSTREAM_TIMEOUT_MS: "1500",
-    CANDOR_POLICY: "test/fixtures/policies-moderation",
-    CANDOR_LOG_LEVEL: "silent",
-  });
-  candor = await startServer(config, { store: db.store, log: pino({ level: "silent" }) }, { banner: false });
-  const tenant = await ensureTenant(db.store.db, "http-upstream");
-  await updateTenantSettings(db.store.db, tenant.id, { policyId: "moderation" });
-  const key = await createAppKey(db.store.db, tenant.id);
-  client = new Anthropic({ apiKey: key, baseURL: candor.url, maxRetries: 0 });
+  candor = await startTestCandor(
+    { CANDOR_UPSTREAM_TIMEOUT_MS: "1500", CANDOR_POLICY: "test/fixtures/policies-moderation" },
+    { upstream: "http" },
+  );
+  sim = candor.sim;
+  client = (await candor.tenant("http-upstream", { policyId: "moderation" })).client;
 });
-afterAll(async () => {
-  await candor.stop();
-  await sim.close();
-  await db.close();
-});
+afterAll(() => candor.stop());
 
 const ask = (content: string) =>
   client.messages.create({ model: "claude-sim-1", max_tokens: 64, messages: [{ role: "user", content }] });
@@ -48,7 +30,7 @@ describe("through a real HTTP upstream", () => {
   it("non-streaming and streaming replies pass through; the upstream gets the server's key", async () => {
     const msg = await ask("hello over http");
     expect(msg.content[0]).toMatchObject({ type: "text", text: "Simulated reply to: hello over http" });
-    const seen = sim.model.stats.lastRequest?.headers ?? {};
+    const seen = sim.stats.lastRequest?.headers ?? {};
     expect(seen["x-api-key"]).toBe("sk-ant-server-side-key");
     expect(seen["anthropic-version"]).toBeTruthy();
     expect(JSON.stringify(seen)).not.toContain("cnd_");
@@ -98,9 +80,9 @@ describe("through a real HTTP upstream", () => {
   });
 
   it("a client abort aborts the upstream stream", async () => {
-    const before = sim.model.stats.aborted;
+    const before = sim.stats.aborted;
     await streamText(client, "[sim:long n=300 delay_ms=10]", { abortAfterDeltas: 3 });
-    await until(async () => sim.model.stats.aborted > before);
+    await until(async () => sim.stats.aborted > before);
   });
 
   it("output moderation works on this path too", async () => {
