@@ -19,6 +19,8 @@ Commands:
   serve                         run the proxy (same as npm start; configured by environment variables)
   migrate                       apply database migrations and exit
   keys create --tenant NAME     create an app key (and the tenant if needed); prints the key alone on stdout
+  keys list --tenant NAME       a tenant's keys: id, prefix, created, active or revoked
+  keys revoke KEY_ID_OR_KEY     revoke a key (running instances refuse it within 5 s)
   simulate --port N             serve the built-in simulated model on 127.0.0.1:N
   policy validate FILE|DIR      check policy files
   policy test FILE|DIR          run the test cases in policy files

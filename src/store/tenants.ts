@@ -53,6 +53,38 @@ export async function createAppKey(db: Db, tenantId: string): Promise<string> {
   return key;
 }
 
+export type AppKeyRow = Pick<typeof appKeys.$inferSelect, "id" | "prefix" | "createdAt" | "revokedAt">;
+
+/** A tenant's keys, oldest first: ids and prefixes only (the keys themselves are never stored). */
+export async function listAppKeys(db: Db, tenantId: string): Promise<AppKeyRow[]> {
+  return db
+    .select({
+      id: appKeys.id,
+      prefix: appKeys.prefix,
+      createdAt: appKeys.createdAt,
+      revokedAt: appKeys.revokedAt,
+    })
+    .from(appKeys)
+    .where(eq(appKeys.tenantId, tenantId))
+    .orderBy(appKeys.createdAt);
+}
+
+/**
+ * Revokes a key given by its id (`key_…`) or by the key itself. Returns the revoked key's id, or null when no
+ * live key matched (unknown, or already revoked).
+ */
+export async function revokeAppKey(db: Db, idOrKey: string): Promise<string | null> {
+  const match = idOrKey.startsWith(KEY_PREFIX)
+    ? eq(appKeys.keyHash, hashAppKey(idOrKey))
+    : eq(appKeys.id, idOrKey);
+  const [row] = await db
+    .update(appKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(match, isNull(appKeys.revokedAt)))
+    .returning({ id: appKeys.id });
+  return row?.id ?? null;
+}
+
 /** The tenant a (non-revoked) key belongs to. */
 export async function findTenantByKey(db: Db, key: string): Promise<Tenant | undefined> {
   const [row] = await db

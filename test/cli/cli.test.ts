@@ -65,6 +65,45 @@ describe("candor keys and migrate", () => {
     expect(candor(["frobnicate"]).status).toBe(2);
   });
 
+  it("keys list shows ids and prefixes, never a key; revoke by id makes the key refused", async () => {
+    const extra = candor(["keys", "create", "--tenant", "acme"]).stdout.trim();
+    const list = candor(["keys", "list", "--tenant", "acme"]);
+    expect(list.status).toBe(0);
+    expect(list.stdout).not.toContain(extra);
+    const line = list.stdout.split("\n").find((l) => l.includes(`${extra.slice(0, 10)}…`));
+    expect(line).toMatch(/^key_\S+\tcnd_\S+…\t\S+\tactive$/);
+    const id = String(line?.split("\t")[0]);
+
+    const revoked = candor(["keys", "revoke", id]);
+    expect(revoked.status).toBe(0);
+    expect(revoked.stderr).toMatch(/Revoked key_.*within 5 seconds/);
+    expect(candor(["keys", "list", "--tenant", "acme"]).stdout).toMatch(new RegExp(`${id}\t.*\trevoked `));
+    expect(candor(["keys", "revoke", id]).status).toBe(1); // already revoked: said, not silently accepted
+
+    const server = await startCandorProcess(db.env);
+    try {
+      const refused = await new Anthropic({ apiKey: extra, baseURL: server.url, maxRetries: 0 }).messages
+        .create({ model: "claude-sim-1", max_tokens: 8, messages: [{ role: "user", content: "hi" }] })
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(Anthropic.AuthenticationError);
+      const still = new Anthropic({ apiKey: key, baseURL: server.url, maxRetries: 0 });
+      await expect(still.models.list()).resolves.toBeDefined(); // the tenant's other key still works
+    } finally {
+      server.proc.kill("SIGTERM");
+      await server.exited;
+    }
+  }, 60_000);
+
+  it("keys revoke and list say what is wrong with bad input", () => {
+    expect(candor(["keys", "revoke"]).status).toBe(2);
+    const unknown = candor(["keys", "revoke", "key_nope"]);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/no active key matches/);
+    const noTenant = candor(["keys", "list", "--tenant", "nobody-here"]);
+    expect(noTenant.status).toBe(1);
+    expect(noTenant.stderr).toMatch(/no tenant named "nobody-here"/);
+  });
+
   it("migrate applies migrations and says so", () => {
     const r = candor(["migrate"]);
     expect(r.status).toBe(0);
