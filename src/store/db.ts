@@ -125,7 +125,9 @@ async function openPglite(dataDir: string, migrate: boolean): Promise<Store> {
   const inMemory = dataDir === "memory://";
   const release = inMemory ? () => {} : lockDataDir(dataDir);
   try {
-    const client = inMemory ? new PGlite(PGLITE_OPTIONS) : new PGlite(join(dataDir, "pgdata"), PGLITE_OPTIONS);
+    const client = inMemory
+      ? new PGlite(PGLITE_OPTIONS)
+      : new PGlite(join(dataDir, "pgdata"), PGLITE_OPTIONS);
     await client.waitReady;
     const pglite = drizzlePglite(client, { schema });
     if (migrate) await migratePgliteDb(pglite as unknown as PgliteDatabase);
