@@ -23,6 +23,7 @@ import { HEARTBEAT_MS, heartbeat, markStopped, registerInstance } from "./store/
 import { createJournalWriter, type JournalWriter } from "./store/journal-writer.js";
 import { checkpointHead, type LogSigner } from "./store/merkle-log.js";
 import { ensureSecret } from "./store/secrets.js";
+import { sessionPkFor } from "./store/sessions.js";
 import { generateSigningKey, type SigningKey } from "./transparency/checkpoint.js";
 import { createInterventionRecorder } from "./transparency/recorder.js";
 import { signViewToken } from "./transparency/view-token.js";
@@ -124,6 +125,10 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const viewSecret =
     config.viewSecret ??
     (await ensureSecret(db, "view_token_secret", () => randomBytes(32).toString("base64url")));
+  // Never configured and never rotated: changing it would send every existing session down the general path.
+  const sessionPkSecret = await ensureSecret(db, "session_pk_secret", () =>
+    randomBytes(32).toString("base64url"),
+  );
 
   // With the simulated upstream, the judge's requests carry the simulated model's judge marker, so it answers as a
   // safety judge (docs/simulated-model.md) — a demo and test setup; a real upstream gets the prompt unchanged.
@@ -178,6 +183,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     journal,
     policyFor: (tenant) => policies.forTenant(tenant),
     interventions,
+    sessionPk: (tenantId, externalId) => sessionPkFor(sessionPkSecret, tenantId, externalId),
     explainUrl: (tenantId, sessionId, endUser) => {
       const exp = Math.floor(Date.now() / 1000) + config.viewTokenTtlS;
       const token = signViewToken(

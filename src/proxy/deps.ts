@@ -29,6 +29,8 @@ export interface ProxyDeps {
   /** The policy engine for a tenant (null: no policy applies). */
   policyFor(tenant: Tenant): PolicyEngine | null;
   interventions: InterventionRecorder;
+  /** The pk a new session gets: a keyed hash of (tenant, external id) — `sessionPkFor` with the server's secret. */
+  sessionPk(tenantId: string, externalId: string): string;
   /** Signs the end user's link to the session page. */
   explainUrl(tenantId: string, sessionId: string, endUser: string | null): string;
   lifecycle: Lifecycle;

@@ -9,7 +9,7 @@ import type { RuleMatch } from "../policy/types.js";
 import { type ChainNode, chainOf } from "../session/chain.js";
 import { resolveSession, sessionKeyFor } from "../session/resolve.js";
 import { newId } from "../store/ids.js";
-import { insertMessages, type SessionRow, sessionPkFor } from "../store/sessions.js";
+import { insertMessages, type SessionKey, type SessionRow } from "../store/sessions.js";
 import type { Tenant } from "../store/tenants.js";
 import { openPlainTurn, openTurnStatement } from "../store/turn-statements.js";
 import { type NewTurn, openTurn } from "../store/turns.js";
@@ -67,9 +67,9 @@ export async function openTurnDurably(deps: ProxyDeps, call: MessagesCall): Prom
 
   // The common turn (nothing to record when it opens) in one statement; anything else in one transaction.
   const key = sessionKeyFor(call.tenant.id, body, call.hints);
+  const sessionPk = deps.sessionPk(key.tenantId, key.externalId);
   let plain: { session: SessionRow; chain: ChainNode[] } | null = null;
   if (blocking.length === matches.length) {
-    const sessionPk = sessionPkFor(key.tenantId, key.externalId);
     const chain = chainOf(sessionPk, body.system, body.messages);
     const inputLeaf = chain[chain.length - 1] as ChainNode;
     const r = await openPlainTurn(deps.db, {
@@ -83,7 +83,7 @@ export async function openTurnDurably(deps: ProxyDeps, call: MessagesCall): Prom
   if (plain) deps.metrics.turnOpens.inc({ path: "plain" });
   const { session, chain, opened } = plain
     ? { ...plain, opened: [] }
-    : await openWithRecords(deps, call, turnId, matches, turnRow);
+    : await openWithRecords(deps, call, { key, sessionPk }, turnId, matches, turnRow);
   const inputLeaf = chain[chain.length - 1] as ChainNode;
 
   const forwardBody = screening?.changed ? JSON.stringify(screening.request) : call.request.raw;
@@ -132,11 +132,12 @@ function noticeFor(finished: FinishedTurn, explainUrl: string): BlockedNotice {
 async function openWithRecords(
   deps: ProxyDeps,
   call: MessagesCall,
+  s: { key: SessionKey; sessionPk: string },
   turnId: string,
   matches: RuleMatch[],
   turnRow: (sessionPk: string, inputLeaf: ChainNode) => NewTurn,
 ): Promise<{ session: SessionRow; chain: ChainNode[]; opened: RecordedIntervention[] }> {
-  const resolved = await resolveSession(deps.db, call.tenant.id, call.request.body, call.hints);
+  const resolved = await resolveSession(deps.db, s.key, s.sessionPk, call.request.body);
   const { session, inputLeaf } = resolved;
   const drafts: InterventionDraft[] = [
     ...resolved.droppedBranches.map(

@@ -4,13 +4,7 @@
  * Children of the branch point that the client had built upon but no longer sends are a detected deletion.
  */
 import type { Db } from "../store/db.js";
-import {
-  chainLookup,
-  type SessionKey,
-  type SessionRow,
-  sessionPkFor,
-  upsertSessionWithChain,
-} from "../store/sessions.js";
+import { chainLookup, type SessionKey, type SessionRow, upsertSessionWithChain } from "../store/sessions.js";
 import { type ChainNode, chainOf, derivedSessionId } from "./chain.js";
 
 export interface SessionHints {
@@ -40,24 +34,25 @@ export function sessionKeyFor(tenantId: string, request: ChainRequest, hints: Se
   return { tenantId, externalId, endUser: hints.endUser, derived: hints.sessionId === null };
 }
 
+/** `derivedPk`: the pk the session gets if new (`deps.sessionPk`); the chain is hashed under it first. */
 export async function resolveSession(
   db: Db,
-  tenantId: string,
+  key: SessionKey,
+  derivedPk: string,
   request: ChainRequest,
-  hints: SessionHints,
 ): Promise<ResolvedSession> {
-  const key = sessionKeyFor(tenantId, request, hints);
-  const derivedPk = sessionPkFor(tenantId, key.externalId);
   let chain = chainOf(derivedPk, request.system, request.messages);
   const upserted = await upsertSessionWithChain(
     db,
     key,
+    derivedPk,
     chain.map((n) => n.id),
   );
   const { session } = upserted;
   let { stored, children } = upserted.lookup;
   if (session.pk !== derivedPk) {
-    // A session created before pks were derived from its key: its chain is hashed under its own pk.
+    // A session whose pk was not derived this way (created before, or under another secret): its chain is
+    // hashed under its own pk.
     chain = chainOf(session.pk, request.system, request.messages);
     ({ stored, children } = await chainLookup(
       db,

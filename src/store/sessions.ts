@@ -1,8 +1,9 @@
 /** Sessions and their message chains. All reads are scoped by tenant: another tenant's id is simply not found. */
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { ChainNode } from "../session/chain.js";
 import { type Db, executeRows } from "./db.js";
+import { newId } from "./ids.js";
 import { messages, sessions } from "./schema/index.js";
 
 export type SessionRow = typeof sessions.$inferSelect;
@@ -17,18 +18,20 @@ export interface SessionKey {
 
 /**
  * The pk a new session gets: derived from (tenant, external id), so a request's chain can be hashed before the
- * session row is read and the upsert and the chain lookup go to the database as one statement.
+ * session row is read and the upsert and the chain lookup go to the database as one statement. Keyed with a
+ * server secret: message ids hash the pk, and records carry tenant and session ids, so an unkeyed pk would let
+ * anyone holding a record test guesses of a message's content against its id — even after erasure.
  */
-export function sessionPkFor(tenantId: string, externalId: string): string {
-  const h = createHash("sha256").update(`${tenantId}\n${externalId}`).digest("base64url");
+export function sessionPkFor(secret: string, tenantId: string, externalId: string): string {
+  const h = createHmac("sha256", secret).update(`${tenantId}\n${externalId}`).digest("base64url");
   return `sp_${h.slice(0, 22)}`;
 }
 
-/** The session, created if new, its updated_at touched — one statement. */
+/** The session, created with a random pk if new, its updated_at touched — one statement (tests, benches). */
 export async function ensureSession(db: Db, s: SessionKey): Promise<SessionRow> {
   const [row] = await db
     .insert(sessions)
-    .values({ pk: sessionPkFor(s.tenantId, s.externalId), ...s })
+    .values({ pk: newId("sp"), ...s })
     .onConflictDoUpdate({ target: [sessions.tenantId, sessions.externalId], set: { updatedAt: new Date() } })
     .returning();
   if (!row) throw new Error("session upsert returned nothing");
@@ -75,20 +78,21 @@ function toLookup(ids: string[], rows: ChainRow[]): ChainLookup {
 }
 
 /**
- * The request's session (upserted) and its chain lookup in one statement. `ids` are the chain hashed under
- * `sessionPkFor(...)`; a session created before pks were derived has another pk, and the caller then hashes
- * the chain again and calls `chainLookup`.
+ * The request's session (upserted with `pk` if new) and its chain lookup in one statement. `ids` are the chain
+ * hashed under `pk`; a session created before pks were derived has another pk, and the caller then hashes the
+ * chain again and calls `chainLookup`.
  */
 export async function upsertSessionWithChain(
   db: Db,
   s: SessionKey,
+  pk: string,
   ids: string[],
 ): Promise<{ session: SessionRow; lookup: ChainLookup }> {
   const rows = await executeRows<ChainRow & { session: Record<string, unknown> }>(
     db,
     sql`with s as (
       insert into sessions (pk, tenant_id, external_id, end_user, derived)
-      values (${sessionPkFor(s.tenantId, s.externalId)}, ${s.tenantId}, ${s.externalId}, ${s.endUser}, ${s.derived})
+      values (${pk}, ${s.tenantId}, ${s.externalId}, ${s.endUser}, ${s.derived})
       on conflict (tenant_id, external_id) do update set updated_at = now()
       returning *
     )

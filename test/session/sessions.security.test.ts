@@ -1,5 +1,10 @@
 /** Tenants see only their own sessions: another tenant's session is a 404 on every route, exactly like a missing one. */
+import { createHash } from "node:crypto";
+import type Anthropic from "@anthropic-ai/sdk";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contentHash, messageId } from "../../src/session/chain.js";
+import { messages, sessions } from "../../src/store/schema/index.js";
 import { api } from "../helpers/api.js";
 import { startTestCandor, type TestCandor } from "../helpers/candor.js";
 
@@ -96,5 +101,39 @@ describe("end users with a view token", () => {
     expect((await fetch(`${candor.url}/v1/sessions/a-other?token=${forged}.${sig}`)).status).toBe(401);
     expect((await fetch(`${candor.url}/v1/sessions/shared-name?token=abc.def`)).status).toBe(401);
     expect((await fetch(`${candor.url}/v1/sessions/shared-name`)).status).toBe(401);
+  });
+});
+
+describe("what a record shows", () => {
+  it("cannot confirm a guess of the content it concerns: message ids hash a secret session pk", async () => {
+    const headers = { headers: { "x-candor-session": "pin" } };
+    const ask = (m: Anthropic.MessageParam[]) =>
+      a.client.messages.create({ model: "claude-sim-1", max_tokens: 16, messages: m }, headers);
+    const first: Anthropic.MessageParam = { role: "user", content: "open the vault" };
+    const reply: Anthropic.MessageParam = { role: "assistant", content: (await ask([first])).content };
+    await ask([first, reply, { role: "user", content: "my PIN is 4821" }]);
+    await ask([first, reply, { role: "user", content: "never mind" }]); // the PIN edited away: a recorded deletion
+
+    const log = await api<{
+      data: Array<{
+        cause: string;
+        content: { message_id: string };
+        receipt: { record: { tenantId: string } };
+      }>;
+    }>(candor.url, a.key, "GET", "/v1/sessions/pin/interventions");
+    expect(log.status).toBe(200);
+    const deletion = log.json.data.find((r) => r.cause === "client_deletion");
+    if (!deletion) throw new Error("no client_deletion record");
+    const deletedId = deletion.content.message_id;
+    const db = candor.db.store.db;
+    const [row] = await db.select().from(messages).where(eq(messages.id, deletedId));
+    const [session] = await db.select().from(sessions).where(eq(sessions.externalId, "pin"));
+    const guess = contentHash("my PIN is 4821");
+    // What a holder of the record could compute: a pk hashed from the tenant and session ids the record shows.
+    const tenantId = deletion.receipt.record.tenantId;
+    const guessablePk = `sp_${createHash("sha256").update(`${tenantId}\npin`).digest("base64url").slice(0, 22)}`;
+    expect(messageId(guessablePk, row?.parentId ?? null, "user", guess)).not.toBe(deletedId);
+    // The real pk (known to the database only) does reproduce it: the computation above is the right one.
+    expect(messageId(String(session?.pk), row?.parentId ?? null, "user", guess)).toBe(deletedId);
   });
 });

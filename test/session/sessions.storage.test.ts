@@ -80,7 +80,7 @@ describe("storage grows with the conversation, not with what is resent", () => {
 
 describe("sessions stored before pks were derived from their key", () => {
   it("keep their chain: what was stored under the old pk is found, not stored again", async () => {
-    // A session row whose pk is not sessionPkFor(tenant, external id), with its first message stored under it,
+    // A session row whose pk is not the one derived from its key, with its first message stored under it,
     // as rows written before that change are.
     const db = candor.db.store.db;
     await converse(tenant.client, 1, "probe-legacy"); // a session of this tenant, to read the tenant's id from
@@ -143,8 +143,8 @@ describe("branches", () => {
       "GET",
       `/v1/sessions/${sessionId}/interventions`,
     );
-    if (log.status === 200)
-      expect(log.json.data.some((r) => r.cause === "client_deletion" && r.actor === "client")).toBe(true);
+    expect(log.status).toBe(200);
+    expect(log.json.data.some((r) => r.cause === "client_deletion" && r.actor === "client")).toBe(true);
   });
 
   it("a regeneration (same history, new reply) is a sibling, not a deletion", async () => {
