@@ -223,6 +223,8 @@ function respondStreaming(
       );
       if (end.kind === "blocked") return { notice: turn.notice(finished) };
       const interruption = interruptionFor(ending, finished, inband);
+      // An interruption always comes with a record, and a turn with records never journals the terminal frame
+      // itself (finishTurn), so the two cannot both be set: the interruption goes before the terminal frame.
       if (interruption) return { interruption };
       return { terminalJournaled: finished.terminalJournaled };
     },

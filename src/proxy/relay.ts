@@ -366,8 +366,10 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
         await reader.cancel().catch(() => {});
         if (!ended) {
           ended = true;
-          // What was not forwarded is not the client's: nothing held is journaled.
-          await opts.onEnd(endOf("client_disconnect"), { journal: "", terminal: null }).finally(closed);
+          // What was not forwarded is not the client's; what was (message_start and the like) is journaled.
+          const held = { journal: unjournaled, terminal: null };
+          unjournaled = "";
+          await opts.onEnd(endOf("client_disconnect"), held).finally(closed);
         }
       },
     },

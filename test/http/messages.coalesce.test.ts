@@ -260,6 +260,20 @@ describe("the relay", () => {
     await reader.cancel();
   });
 
+  it("a client that leaves after the head still has the head journaled", async () => {
+    const upstream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(HEAD)); // then nothing more: the model is thinking
+      },
+    });
+    const { out, batches, ends } = relayOf(upstream);
+    const reader = out.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe(HEAD);
+    await reader.cancel();
+    expect(ends).toEqual(["client_disconnect"]);
+    expect(batches).toEqual([HEAD]); // what reached the client is in the journal, with the ending
+  });
+
   it("holds a block start that carries output (a tool's name) until its commit", async () => {
     const toolStart =
       'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t1","name":"lookup","input":{}}}\n\n';
