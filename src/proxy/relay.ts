@@ -104,12 +104,17 @@ function endOfTurn(): Promise<typeof NOT_READY> {
 export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   const reader = opts.upstream.getReader();
   const decoder = new TextDecoder();
+  /** Everything emitted (what the ending records when the stream ends on its own terms). */
   const acc = new MessageAccumulator();
+  /** Only what was handed to the client (what a client that left had received). */
+  const delivered = new MessageAccumulator();
   const blockKinds = new Map<number, BlockKind | "other">();
   const matches: RuleMatch[] = [];
   const events: EventSourceMessage[] = [];
   const parser = createSseParser((e) => events.push(e));
   let out: string[] = [];
+  /** The parsed events behind `out`, applied to `delivered` when their frames are handed over. */
+  let outEvents: Array<[string, Data]> = [];
   /** Whether `out` holds model output: anything but message_start, ping and empty block starts (see flushOut). */
   let outHasContent = false;
   /** Forwarded frames without model output, journaled with the next batch. */
@@ -136,6 +141,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
 
   function emit(event: string, data: string, parsed: Data): void {
     out.push(formatFrame(event, data));
+    outEvents.push([event, parsed]);
     if (carriesOutput(event, parsed)) outHasContent = true;
     acc.apply(event, parsed);
   }
@@ -145,14 +151,18 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     emit("content_block_delta", JSON.stringify(d), d);
   }
 
-  function endOf(kind: RelayEnd["kind"], extra: Partial<RelayEnd> = {}): RelayEnd {
+  function endOf(
+    kind: RelayEnd["kind"],
+    extra: Partial<RelayEnd> = {},
+    received: MessageAccumulator = acc,
+  ): RelayEnd {
     const withheld: WithheldBlock[] = [];
     const screen = opts.screen;
     if (screen && matches.some((m) => m.action === "redact" || m.action === "block")) {
       for (const [index, k] of blockKinds)
         if (k !== "other") withheld.push({ index, kind: k, original: screen.original(index) });
     }
-    return { kind, message: acc.snapshot(), matches, withheld, ...extra };
+    return { kind, message: received.snapshot(), matches, withheld, ...extra };
   }
 
   function recordMatches(found: RuleMatch[]): void {
@@ -246,16 +256,29 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   async function flushOut(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
     if (out.length === 0) return;
     const frames = out.join("");
+    const events = outEvents;
     out = [];
+    outEvents = [];
     if (!outHasContent) {
       unjournaled += frames;
-      controller.enqueue(encoder.encode(frames));
+      hand(controller, frames, events);
       return;
     }
     outHasContent = false;
-    await opts.journal(unjournaled + frames);
+    // Taken before the wait, so a client leaving meanwhile does not journal these frames a second time.
+    const pending = unjournaled + frames;
     unjournaled = "";
+    await opts.journal(pending);
+    hand(controller, frames, events);
+  }
+
+  function hand(
+    controller: ReadableStreamDefaultController<Uint8Array>,
+    frames: string,
+    events: Array<[string, Data]>,
+  ) {
     controller.enqueue(encoder.encode(frames));
+    for (const [event, parsed] of events) delivered.apply(event, parsed);
   }
 
   /**
@@ -272,11 +295,13 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     try {
       if (kind === "reset" || kind === "shutdown") await releaseHeld();
       const last = out.join("");
+      const lastEvents = outEvents;
       out = [];
+      outEvents = [];
       const held = { journal: unjournaled + last, terminal };
       unjournaled = "";
       const extra = await opts.onEnd(endOf(blocked ? "blocked" : kind, details), held);
-      if (last) controller.enqueue(encoder.encode(last));
+      if (last) hand(controller, last, lastEvents);
       let tail = "";
       if (extra.notice) tail += blockedStreamFrames(acc.snapshot(), extra.notice, opts.inbandEvents);
       if (extra.interruption) tail += extra.interruption;
@@ -369,7 +394,8 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
           // What was not forwarded is not the client's; what was (message_start and the like) is journaled.
           const held = { journal: unjournaled, terminal: null };
           unjournaled = "";
-          await opts.onEnd(endOf("client_disconnect"), held).finally(closed);
+          // A batch still waiting for its commit never reached the client: the record is what it had received.
+          await opts.onEnd(endOf("client_disconnect", {}, delivered), held).finally(closed);
         }
       },
     },

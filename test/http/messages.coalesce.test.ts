@@ -156,6 +156,7 @@ function relayOf(
 ) {
   const batches: string[] = [];
   const ends: string[] = [];
+  const texts: string[] = [];
   const out = relayStream({
     upstream,
     screen: null,
@@ -165,6 +166,7 @@ function relayOf(
     },
     onEnd: async (end, held) => {
       ends.push(end.kind);
+      texts.push(end.message.content.map((b) => String(b.text ?? "")).join(""));
       if (held.journal) batches.push(held.journal); // the ending's own write journals the last batch
       return {};
     },
@@ -172,7 +174,7 @@ function relayOf(
     clientGone: () => false,
     inbandEvents: false,
   });
-  return { out, batches, ends };
+  return { out, batches, ends, texts };
 }
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -272,6 +274,24 @@ describe("the relay", () => {
     await reader.cancel();
     expect(ends).toEqual(["client_disconnect"]);
     expect(batches).toEqual([HEAD]); // what reached the client is in the journal, with the ending
+  });
+
+  it("a client that leaves while a batch waits for its commit is recorded with what it received", async () => {
+    const upstream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(HEAD));
+        setTimeout(() => controller.enqueue(encoder.encode(delta(0))), 5);
+      },
+    });
+    const { out, ends, texts } = relayOf(upstream, 100); // the delta's commit takes 100 ms
+    const reader = out.getReader();
+    await reader.read(); // the head
+    const next = reader.read(); // asks for the delta, which now waits for its commit
+    await new Promise((r) => setTimeout(r, 30));
+    await reader.cancel();
+    await next.catch(() => {});
+    expect(ends).toEqual(["client_disconnect"]);
+    expect(texts).toEqual([""]); // the delta never reached the client, so it is not in what the client had
   });
 
   it("holds a block start that carries output (a tool's name) until its commit", async () => {
