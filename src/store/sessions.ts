@@ -52,6 +52,15 @@ interface ChainRow {
   has_children: boolean | null;
 }
 
+/** The session upserted (created with `pk` if new, else its updated_at touched), returning its row: a CTE body. */
+export const upsertSessionSql = (
+  s: SessionKey,
+  pk: string,
+) => sql`insert into sessions (pk, tenant_id, external_id, end_user, derived)
+      values (${pk}, ${s.tenantId}, ${s.externalId}, ${s.endUser}, ${s.derived})
+      on conflict (tenant_id, external_id) do update set updated_at = now()
+      returning *`;
+
 /**
  * Rows of `ids` and of their children, with whether each has children. The ids travel as one array parameter
  * (`sql.param`; a bare array would expand to one parameter per id), so the text has one shape whatever the
@@ -90,12 +99,7 @@ export async function upsertSessionWithChain(
 ): Promise<{ session: SessionRow; lookup: ChainLookup }> {
   const rows = await executeRows<ChainRow & { session: Record<string, unknown> }>(
     db,
-    sql`with s as (
-      insert into sessions (pk, tenant_id, external_id, end_user, derived)
-      values (${pk}, ${s.tenantId}, ${s.externalId}, ${s.endUser}, ${s.derived})
-      on conflict (tenant_id, external_id) do update set updated_at = now()
-      returning *
-    )
+    sql`with s as (${upsertSessionSql(s, pk)})
     select row_to_json(s) as session, m.* from s left join lateral (${chainRows(ids)}) m on true`,
   );
   const first = rows[0];

@@ -8,7 +8,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { ChainNode } from "../session/chain.js";
 import { type Db, executeRows } from "./db.js";
-import { type SessionKey, type SessionRow, sessionFromJson } from "./sessions.js";
+import { type SessionKey, type SessionRow, sessionFromJson, upsertSessionSql } from "./sessions.js";
 import type { NewTurn, TurnEnd } from "./turns.js";
 
 const json = (v: unknown) => (v === null || v === undefined ? sql`null` : sql`${JSON.stringify(v)}::jsonb`);
@@ -79,12 +79,7 @@ export async function openPlainTurn(
   const { session: s, sessionPk: pk } = p;
   const rows = await executeRows<{ session: Record<string, unknown>; opened: boolean }>(
     db,
-    sql`with s as (
-      insert into sessions (pk, tenant_id, external_id, end_user, derived)
-      values (${pk}, ${s.tenantId}, ${s.externalId}, ${s.endUser}, ${s.derived})
-      on conflict (tenant_id, external_id) do update set updated_at = now()
-      returning *
-    ),
+    sql`with s as (${upsertSessionSql(s, pk)}),
     chain as (select c.id, c.i from unnest(${sql.param(ids)}::text[]) with ordinality as c(id, i)),
     prefix as (
       select coalesce(min(chain.i) - 1, ${ids.length}) as k from chain
