@@ -2,9 +2,18 @@
  * Reading a JSON request body safely: bounded size (checked before and while reading), strict UTF-8, JSON.
  * Each failure is an AppError in the API's own error shape.
  */
+import type { IncomingMessage } from "node:http";
 import { AppError } from "./errors.js";
 
-export async function readJsonBody(req: Request, maxBytes: number): Promise<{ raw: string; json: unknown }> {
+/**
+ * @param incoming the Node request behind `req` when served by @hono/node-server: its body is read directly,
+ *   which skips the WHATWG stream the adapter would otherwise build around it (~5 % of a request's CPU).
+ */
+export async function readJsonBody(
+  req: Request,
+  maxBytes: number,
+  incoming?: IncomingMessage,
+): Promise<{ raw: string; json: unknown }> {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type.trim())) {
     throw new AppError(
@@ -14,7 +23,7 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<{ ra
   }
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  const bytes = await readBounded(req, maxBytes);
+  const bytes = incoming ? await readIncoming(incoming, maxBytes) : await readBounded(req, maxBytes);
   let raw: string;
   try {
     raw = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -51,4 +60,39 @@ async function readBounded(req: Request, maxBytes: number): Promise<Uint8Array> 
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * The same bounds on a Node request. Past the limit it stops keeping data but lets the rest drain (destroying the
+ * request would take the socket, and the 413 with it).
+ */
+function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const done = (err: Error | null) => {
+      incoming.off("data", onData);
+      incoming.off("end", onEnd);
+      incoming.off("error", onError);
+      incoming.off("close", onClose);
+      if (err) {
+        incoming.resume();
+        reject(err);
+      } else resolve(Buffer.concat(chunks));
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total > maxBytes) done(tooLarge(maxBytes));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => done(null);
+    const onError = (err: Error) => done(err);
+    const onClose = () => {
+      if (!incoming.complete) done(new AppError("invalid_request_error", "The request body ended early."));
+    };
+    incoming.on("data", onData);
+    incoming.once("end", onEnd);
+    incoming.once("error", onError);
+    incoming.once("close", onClose);
+  });
 }

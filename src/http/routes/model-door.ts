@@ -1,4 +1,5 @@
 /** The model door: drop-in for the Anthropic SDK's baseURL. Routes validate and hand over; the pipeline decides. */
+import type { HttpBindings } from "@hono/node-server";
 import { Hono } from "hono";
 import type { ProxyDeps } from "../../proxy/deps.js";
 import { forwardableRequestHeaders, forwardableResponseHeaders } from "../../proxy/headers.js";
@@ -10,13 +11,14 @@ import { readJsonBody } from "../body.js";
 import type { AuthVars } from "../middleware/auth.js";
 import type { RequestVars } from "../middleware/request-id.js";
 
-type Env = { Variables: AuthVars & RequestVars };
+// Bindings: @hono/node-server's Node request, when there is one (absent under app.request() in-process).
+type Env = { Variables: AuthVars & RequestVars; Bindings: Partial<HttpBindings> };
 
 export function modelDoorRoutes(deps: ProxyDeps): Hono<Env> {
   const app = new Hono<Env>();
 
   app.post("/messages", async (c) => {
-    const { raw, json } = await readJsonBody(c.req.raw, deps.config.maxBodyBytes);
+    const { raw, json } = await readJsonBody(c.req.raw, deps.config.maxBodyBytes, c.env?.incoming);
     const request = parseMessagesRequest(raw, json);
     const headers = c.req.raw.headers;
     const metaUser = request.body.metadata?.user_id ?? null;
@@ -37,7 +39,7 @@ export function modelDoorRoutes(deps: ProxyDeps): Hono<Env> {
   });
 
   app.post("/messages/count_tokens", async (c) => {
-    const { raw } = await readJsonBody(c.req.raw, deps.config.maxBodyBytes);
+    const { raw } = await readJsonBody(c.req.raw, deps.config.maxBodyBytes, c.env?.incoming);
     return forward(c.req.raw, c.get("requestId"), c.get("clientApiKey"), {
       method: "POST",
       path: "/v1/messages/count_tokens",
