@@ -9,7 +9,7 @@ import type { RuleMatch } from "../policy/types.js";
 import { type ChainNode, chainOf } from "../session/chain.js";
 import { resolveSession, sessionKeyFor } from "../session/resolve.js";
 import { newId } from "../store/ids.js";
-import { insertMessages, type SessionKey, type SessionRow } from "../store/sessions.js";
+import { insertMessages, type SessionRow } from "../store/sessions.js";
 import type { Tenant } from "../store/tenants.js";
 import { openPlainTurn, openTurnStatement } from "../store/turn-statements.js";
 import { type NewTurn, openTurn } from "../store/turns.js";
@@ -65,25 +65,22 @@ export async function openTurnDurably(deps: ProxyDeps, call: MessagesCall): Prom
     params,
   });
 
-  // The common turn (nothing to record when it opens) in one statement; anything else in one transaction.
+  // The common turn (nothing to record when it opens) in one statement; anything else in one transaction. Input
+  // findings are recorded with the input they concern, so then the statement only upserts the session.
   const key = sessionKeyFor(call.tenant.id, body, call.hints);
   const sessionPk = deps.sessionPk(key.tenantId, key.externalId);
-  let plain: { session: SessionRow; chain: ChainNode[] } | null = null;
-  if (blocking.length === matches.length) {
-    const chain = chainOf(sessionPk, body.system, body.messages);
-    const inputLeaf = chain[chain.length - 1] as ChainNode;
-    const r = await openPlainTurn(deps.db, {
-      session: key,
-      sessionPk,
-      chain,
-      turn: turnRow(sessionPk, inputLeaf),
-    });
-    if (r.opened) plain = { session: r.session, chain };
-  }
-  if (plain) deps.metrics.turnOpens.inc({ path: "plain" });
-  const { session, chain, opened } = plain
-    ? { ...plain, opened: [] }
-    : await openWithRecords(deps, call, { key, sessionPk }, turnId, matches, turnRow);
+  const plainChain = chainOf(sessionPk, body.system, body.messages);
+  const plain = await openPlainTurn(deps.db, {
+    session: key,
+    sessionPk,
+    chain: plainChain,
+    turn: turnRow(sessionPk, plainChain[plainChain.length - 1] as ChainNode),
+    open: blocking.length === matches.length,
+  });
+  if (plain.opened) deps.metrics.turnOpens.inc({ path: "plain" });
+  const { session, chain, opened } = plain.opened
+    ? { session: plain.session, chain: plainChain, opened: [] }
+    : await openWithRecords(deps, call, plain.session, turnId, matches, turnRow);
   const inputLeaf = chain[chain.length - 1] as ChainNode;
 
   const forwardBody = screening?.changed ? JSON.stringify(screening.request) : call.request.raw;
@@ -128,17 +125,17 @@ function noticeFor(finished: FinishedTurn, explainUrl: string): BlockedNotice {
   };
 }
 
-/** The general path: resolve the session, then the input and the turn with the records of what opening found. */
+/** The general path: resolve the chain, then the input and the turn with the records of what opening found. */
 async function openWithRecords(
   deps: ProxyDeps,
   call: MessagesCall,
-  s: { key: SessionKey; sessionPk: string },
+  session: SessionRow,
   turnId: string,
   matches: RuleMatch[],
   turnRow: (sessionPk: string, inputLeaf: ChainNode) => NewTurn,
 ): Promise<{ session: SessionRow; chain: ChainNode[]; opened: RecordedIntervention[] }> {
-  const resolved = await resolveSession(deps.db, s.key, s.sessionPk, call.request.body);
-  const { session, inputLeaf } = resolved;
+  const resolved = await resolveSession(deps.db, session, call.request.body);
+  const { inputLeaf } = resolved;
   const drafts: InterventionDraft[] = [
     ...resolved.droppedBranches.map(
       (d): InterventionDraft => ({

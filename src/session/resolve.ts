@@ -4,7 +4,7 @@
  * Children of the branch point that the client had built upon but no longer sends are a detected deletion.
  */
 import type { Db } from "../store/db.js";
-import { chainLookup, type SessionKey, type SessionRow, upsertSessionWithChain } from "../store/sessions.js";
+import { chainLookup, type SessionKey, type SessionRow } from "../store/sessions.js";
 import { type ChainNode, chainOf, derivedSessionId } from "./chain.js";
 
 export interface SessionHints {
@@ -34,31 +34,18 @@ export function sessionKeyFor(tenantId: string, request: ChainRequest, hints: Se
   return { tenantId, externalId, endUser: hints.endUser, derived: hints.sessionId === null };
 }
 
-/** `derivedPk`: the pk the session gets if new (`deps.sessionPk`); the chain is hashed under it first. */
+/** The request's chain in its (already upserted) session: what is stored, what is new, what was dropped. */
 export async function resolveSession(
   db: Db,
-  key: SessionKey,
-  derivedPk: string,
+  session: SessionRow,
   request: ChainRequest,
 ): Promise<ResolvedSession> {
-  let chain = chainOf(derivedPk, request.system, request.messages);
-  const upserted = await upsertSessionWithChain(
+  // Hashed under the session's own pk: derived for new sessions, random for ones created before pks were derived.
+  const chain = chainOf(session.pk, request.system, request.messages);
+  const { stored, children } = await chainLookup(
     db,
-    key,
-    derivedPk,
     chain.map((n) => n.id),
   );
-  const { session } = upserted;
-  let { stored, children } = upserted.lookup;
-  if (session.pk !== derivedPk) {
-    // A session whose pk was not derived this way (created before, or under another secret): its chain is
-    // hashed under its own pk.
-    chain = chainOf(session.pk, request.system, request.messages);
-    ({ stored, children } = await chainLookup(
-      db,
-      chain.map((n) => n.id),
-    ));
-  }
   // Ids are chained, so the stored part is a prefix: find where it ends.
   let k = -1;
   while (k + 1 < chain.length && stored.has((chain[k + 1] as ChainNode).id)) k++;

@@ -46,65 +46,36 @@ export interface ChainLookup {
 }
 
 interface ChainRow {
-  id: string | null;
+  id: string;
   parent_id: string | null;
-  origin: string | null;
-  has_children: boolean | null;
+  origin: string;
+  has_children: boolean;
 }
 
-/** The session upserted (created with `pk` if new, else its updated_at touched), returning its row: a CTE body. */
-export const upsertSessionSql = (
-  s: SessionKey,
-  pk: string,
-) => sql`insert into sessions (pk, tenant_id, external_id, end_user, derived)
-      values (${pk}, ${s.tenantId}, ${s.externalId}, ${s.endUser}, ${s.derived})
-      on conflict (tenant_id, external_id) do update set updated_at = now()
-      returning *`;
-
 /**
- * Rows of `ids` and of their children, with whether each has children. The ids travel as one array parameter
- * (`sql.param`; a bare array would expand to one parameter per id), so the text has one shape whatever the
- * chain's length and is prepared once.
+ * Which of the chain's ids are stored, and the children of each (with whether they have children themselves), so
+ * the branch point and any dropped branch are known from one read. The ids travel as one array parameter
+ * (`sql.param`; a bare array would expand to one parameter per id), so the text is prepared once.
  */
-const chainRows = (ids: string[]) => sql`select m.id, m.parent_id, m.origin,
-    exists (select 1 from messages c where c.parent_id = m.id) as has_children
-  from messages m where m.id = any(${sql.param(ids)}::text[]) or m.parent_id = any(${sql.param(ids)}::text[])`;
-
-function toLookup(ids: string[], rows: ChainRow[]): ChainLookup {
+export async function chainLookup(db: Db, ids: string[]): Promise<ChainLookup> {
   const stored = new Set<string>();
   const children: ChainLookup["children"] = new Map();
+  if (ids.length === 0) return { stored, children };
+  const rows = await executeRows<ChainRow>(
+    db,
+    sql`select m.id, m.parent_id, m.origin, exists (select 1 from messages c where c.parent_id = m.id) as has_children
+      from messages m where m.id = any(${sql.param(ids)}::text[]) or m.parent_id = any(${sql.param(ids)}::text[])`,
+  );
   const wanted = new Set(ids);
   for (const r of rows) {
-    if (r.id === null) continue;
     if (wanted.has(r.id)) stored.add(r.id);
     if (r.parent_id) {
       const list = children.get(r.parent_id) ?? [];
-      list.push({ id: r.id, origin: r.origin ?? "input", hasChildren: Boolean(r.has_children) });
+      list.push({ id: r.id, origin: r.origin, hasChildren: r.has_children });
       children.set(r.parent_id, list);
     }
   }
   return { stored, children };
-}
-
-/**
- * The request's session (upserted with `pk` if new) and its chain lookup in one statement. `ids` are the chain
- * hashed under `pk`; a session created before pks were derived has another pk, and the caller then hashes the
- * chain again and calls `chainLookup`.
- */
-export async function upsertSessionWithChain(
-  db: Db,
-  s: SessionKey,
-  pk: string,
-  ids: string[],
-): Promise<{ session: SessionRow; lookup: ChainLookup }> {
-  const rows = await executeRows<ChainRow & { session: Record<string, unknown> }>(
-    db,
-    sql`with s as (${upsertSessionSql(s, pk)})
-    select row_to_json(s) as session, m.* from s left join lateral (${chainRows(ids)}) m on true`,
-  );
-  const first = rows[0];
-  if (!first) throw new Error("session upsert returned nothing");
-  return { session: sessionFromJson(first.session), lookup: toLookup(ids, rows) };
 }
 
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(String(v)));
@@ -135,12 +106,6 @@ export async function findSession(
     .from(sessions)
     .where(and(eq(sessions.tenantId, tenantId), eq(sessions.externalId, externalId)));
   return row;
-}
-
-/** Which of the chain's ids are stored, and their children (see `upsertSessionWithChain`). */
-export async function chainLookup(db: Db, ids: string[]): Promise<ChainLookup> {
-  if (ids.length === 0) return toLookup(ids, []);
-  return toLookup(ids, await executeRows<ChainRow>(db, chainRows(ids)));
 }
 
 /** Inserts nodes not yet stored (concurrent identical requests insert each message once). */

@@ -8,7 +8,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { ChainNode } from "../session/chain.js";
 import { type Db, executeRows } from "./db.js";
-import { type SessionKey, type SessionRow, sessionFromJson, upsertSessionSql } from "./sessions.js";
+import { type SessionKey, type SessionRow, sessionFromJson } from "./sessions.js";
 import type { NewTurn, TurnEnd } from "./turns.js";
 
 const json = (v: unknown) => (v === null || v === undefined ? sql`null` : sql`${JSON.stringify(v)}::jsonb`);
@@ -63,15 +63,16 @@ export const PLAIN_TAIL = 3;
 
 /**
  * The common turn in ONE statement, session included: the session upserted, the chain's stored prefix found, the
- * new messages and the turn row inserted — but only when the turn is plain: the session's pk is the one the chain
- * was hashed under, every message not stored yet is among the last `PLAIN_TAIL` (whose content this statement
- * carries), and the client dropped no branch (which must be recorded with the turn). Otherwise nothing but the
- * session upsert happens and `opened` is false: the caller takes the general path (resolveSession + transaction).
+ * new messages and the turn row inserted — but only when the turn is plain: `open` (the caller has nothing to
+ * record), the session's pk is the one the chain was hashed under, every message not stored yet is among the last
+ * `PLAIN_TAIL` (whose content this statement carries), and the client dropped no branch (which must be recorded
+ * with the turn). Otherwise nothing but the session upsert happens and `opened` is false: the caller takes the
+ * general path with the returned session (resolveSession, then a statement or a transaction).
  * The stored part of a chain is a prefix (ids are chained), so its length is where the first unknown id is.
  */
 export async function openPlainTurn(
   db: Db,
-  p: { session: SessionKey; sessionPk: string; chain: ChainNode[]; turn: NewTurn },
+  p: { session: SessionKey; sessionPk: string; chain: ChainNode[]; turn: NewTurn; open: boolean },
 ): Promise<{ session: SessionRow; opened: boolean }> {
   const ids = p.chain.map((n) => n.id);
   const tail = p.chain.slice(-PLAIN_TAIL);
@@ -79,14 +80,19 @@ export async function openPlainTurn(
   const { session: s, sessionPk: pk } = p;
   const rows = await executeRows<{ session: Record<string, unknown>; opened: boolean }>(
     db,
-    sql`with s as (${upsertSessionSql(s, pk)}),
+    sql`with s as (
+      insert into sessions (pk, tenant_id, external_id, end_user, derived)
+      values (${pk}, ${s.tenantId}, ${s.externalId}, ${s.endUser}, ${s.derived})
+      on conflict (tenant_id, external_id) do update set updated_at = now()
+      returning *
+    ),
     chain as (select c.id, c.i from unnest(${sql.param(ids)}::text[]) with ordinality as c(id, i)),
     prefix as (
       select coalesce(min(chain.i) - 1, ${ids.length}) as k from chain
       where not exists (select 1 from messages m where m.id = chain.id)
     ),
     plain as (
-      select (select s.pk from s) = ${pk}
+      select ${p.open}::boolean and (select s.pk from s) = ${pk}
         and ${ids.length} - prefix.k <= ${tail.length}
         and not exists (
           select 1 from messages c
