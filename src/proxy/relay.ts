@@ -302,15 +302,15 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
       unjournaled = "";
       const extra = await opts.onEnd(endOf(blocked ? "blocked" : kind, details), held);
       if (last) hand(controller, last, lastEvents);
-      let tail = "";
-      if (extra.notice) tail += blockedStreamFrames(acc.snapshot(), extra.notice, opts.inbandEvents);
-      if (extra.interruption) tail += extra.interruption;
-      if (terminal && !extra.notice && !extra.terminalJournaled) tail += terminal;
-      if (tail) {
-        await opts.journal(tail);
-        controller.enqueue(encoder.encode(tail));
-      }
-      if (terminal && !extra.notice && extra.terminalJournaled) controller.enqueue(encoder.encode(terminal));
+      // What the ending adds (a notice replacing the rest, an in-band record, an error event), then the closing
+      // frame — already journaled with the ending when nothing is added before it.
+      const added =
+        (extra.notice ? blockedStreamFrames(acc.snapshot(), extra.notice, opts.inbandEvents) : "") +
+        (extra.interruption ?? "");
+      const closing = terminal !== null && !extra.notice ? terminal : "";
+      const toJournal = added + (extra.terminalJournaled ? "" : closing);
+      if (toJournal) await opts.journal(toJournal);
+      if (added || closing) controller.enqueue(encoder.encode(added + closing));
       controller.close();
     } catch (err) {
       controller.error(err);

@@ -22,16 +22,18 @@ type RawClient =
   | { kind: "postgres"; unsafe(q: string, params: unknown[], o: { prepare: boolean }): Promise<unknown[]> }
   | { kind: "pglite"; query(q: string, params: unknown[]): Promise<{ rows: unknown[] }> };
 
+type Dialect = { sqlToQuery(statement: SQL): { sql: string; params: unknown[] } };
+
 interface DriverSession {
   client?: { unsafe?: unknown; query?: unknown };
-  dialect?: { sqlToQuery(statement: SQL): { sql: string; params: unknown[] } };
+  dialect?: Dialect;
 }
 
 /**
  * The driver client behind a drizzle database or transaction, or null if drizzle's session no longer has the shape
  * this relies on (`session.client`, `session.dialect`; pinned drizzle version, checked by test/unit/db.test.ts).
  */
-export function rawClientOf(db: Db): { client: RawClient; toQuery: DriverSession["dialect"] } | null {
+export function rawClientOf(db: Db): { client: RawClient; toQuery: Dialect } | null {
   const session = db._.session as unknown as DriverSession;
   const client = session.client;
   if (!client || !session.dialect) return null;
@@ -55,7 +57,7 @@ export function rawClientOf(db: Db): { client: RawClient; toQuery: DriverSession
  */
 export async function executeRows<T>(db: Db, statement: SQL): Promise<T[]> {
   const raw = rawClientOf(db);
-  if (!raw?.toQuery) {
+  if (!raw) {
     const result: unknown = await db.execute(statement);
     return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
   }
