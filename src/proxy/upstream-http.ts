@@ -8,7 +8,13 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { Agent, errors, request } from "undici";
-import type { Upstream, UpstreamCall, UpstreamResult } from "./upstream.js";
+import {
+  errorTypeOf,
+  transportFailure,
+  type Upstream,
+  type UpstreamCall,
+  type UpstreamResult,
+} from "./upstream.js";
 
 export interface HttpUpstreamOptions {
   baseURL: string;
@@ -30,19 +36,13 @@ function toHeaders(raw: Record<string, string | string[] | undefined>): Headers 
 }
 
 function parseError(text: string, status: number): { body: unknown; type: string; message: string } {
+  let body: unknown = null;
   try {
-    const body = JSON.parse(text) as { error?: { type?: unknown; message?: unknown } };
-    if (body.error && typeof body.error.type === "string") {
-      return {
-        body,
-        type: body.error.type,
-        message: typeof body.error.message === "string" ? body.error.message : "",
-      };
-    }
-    return { body, type: status >= 500 ? "api_error" : "invalid_request_error", message: "" };
+    body = JSON.parse(text);
   } catch {
-    return { body: null, type: status >= 500 ? "api_error" : "invalid_request_error", message: "" };
+    // not JSON: typed by its status
   }
+  return { body, ...errorTypeOf(body, status) };
 }
 
 const retryable = (status: number) => status === 408 || status === 409 || status === 429 || status >= 500;
@@ -117,24 +117,9 @@ export function createHttpUpstream(opts: HttpUpstreamOptions & { describe: strin
         requestId,
       };
     } catch (err) {
-      if (call.signal.aborted)
-        return { ok: false, kind: "aborted", message: "aborted by the client", requestId: null };
-      if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) {
-        return {
-          ok: false,
-          kind: "timeout",
-          message: "the upstream did not answer in time",
-          requestId: null,
-          retry: true,
-        };
-      }
-      return {
-        ok: false,
-        kind: "connection",
-        message: "the upstream could not be reached",
-        requestId: null,
-        retry: true,
-      };
+      if (call.signal.aborted) return transportFailure("aborted");
+      const timedOut = err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError;
+      return { ...transportFailure(timedOut ? "timeout" : "connection"), retry: true };
     }
   }
 

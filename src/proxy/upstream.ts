@@ -41,6 +41,19 @@ export type UpstreamResult =
     }
   | { ok: false; kind: "connection" | "timeout" | "aborted"; message: string; requestId: null };
 
+type TransportFailure = Extract<UpstreamResult, { kind: "connection" | "timeout" | "aborted" }>;
+
+const FAILURE_MESSAGES: Record<TransportFailure["kind"], string> = {
+  aborted: "aborted by the client",
+  timeout: "the upstream did not answer in time",
+  connection: "the upstream could not be reached",
+};
+
+/** A call that got no HTTP answer, worded the same for every upstream client. */
+export function transportFailure(kind: TransportFailure["kind"]): TransportFailure {
+  return { ok: false, kind, message: FAILURE_MESSAGES[kind], requestId: null };
+}
+
 export interface Upstream {
   readonly describe: string;
   send(call: UpstreamCall): Promise<UpstreamResult>;
@@ -66,7 +79,8 @@ export function keepAliveFetch(): (input: string | URL | Request, init?: Request
     }) as unknown as Promise<Response>;
 }
 
-function errorTypeOf(body: unknown, status: number): { type: string; message: string } {
+/** The error type and message of an upstream's error body (Anthropic's shape), or a default by status. */
+export function errorTypeOf(body: unknown, status: number): { type: string; message: string } {
   if (body && typeof body === "object" && "error" in body) {
     const e = (body as { error?: { type?: unknown; message?: unknown } }).error;
     if (e && typeof e.type === "string") {
@@ -121,15 +135,9 @@ export function createUpstream(opts: UpstreamOptions): Upstream {
 }
 
 function classifyError(err: unknown): UpstreamResult {
-  if (err instanceof Anthropic.APIUserAbortError) {
-    return { ok: false, kind: "aborted", message: "aborted by the client", requestId: null };
-  }
-  if (err instanceof Anthropic.APIConnectionTimeoutError) {
-    return { ok: false, kind: "timeout", message: "the upstream did not answer in time", requestId: null };
-  }
-  if (err instanceof Anthropic.APIConnectionError) {
-    return { ok: false, kind: "connection", message: "the upstream could not be reached", requestId: null };
-  }
+  if (err instanceof Anthropic.APIUserAbortError) return transportFailure("aborted");
+  if (err instanceof Anthropic.APIConnectionTimeoutError) return transportFailure("timeout");
+  if (err instanceof Anthropic.APIConnectionError) return transportFailure("connection");
   if (err instanceof Anthropic.APIError && typeof err.status === "number") {
     const { type, message } = errorTypeOf(err.error, err.status);
     return {
