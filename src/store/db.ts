@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite, type PgliteDatabase } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -22,49 +22,84 @@ type RawClient =
   | { kind: "postgres"; unsafe(q: string, params: unknown[], o: { prepare: boolean }): Promise<unknown[]> }
   | { kind: "pglite"; query(q: string, params: unknown[]): Promise<{ rows: unknown[] }> };
 
-type Dialect = { sqlToQuery(statement: SQL): { sql: string; params: unknown[] } };
-
 interface DriverSession {
   client?: { unsafe?: unknown; query?: unknown };
-  dialect?: Dialect;
 }
 
 /**
  * The driver client behind a drizzle database or transaction, or null if drizzle's session no longer has the shape
- * this relies on (`session.client`, `session.dialect`; pinned drizzle version, checked by test/unit/db.test.ts).
+ * this relies on (`session.client`; pinned drizzle version, checked by test/unit/db.test.ts).
  */
-export function rawClientOf(db: Db): { client: RawClient; toQuery: Dialect } | null {
-  const session = db._.session as unknown as DriverSession;
-  const client = session.client;
-  if (!client || !session.dialect) return null;
+export function rawClientOf(db: Db): RawClient | null {
+  const client = (db._.session as unknown as DriverSession).client;
+  if (!client) return null;
   if (typeof client.unsafe === "function") {
     const unsafe = client.unsafe as (q: string, p: unknown[], o: { prepare: boolean }) => Promise<unknown[]>;
-    return { client: { kind: "postgres", unsafe: unsafe.bind(client) }, toQuery: session.dialect };
+    return { kind: "postgres", unsafe: unsafe.bind(client) };
   }
   if (typeof client.query === "function") {
     const query = client.query as (q: string, p: unknown[]) => Promise<{ rows: unknown[] }>;
-    return { client: { kind: "pglite", query: query.bind(client) }, toQuery: session.dialect };
+    return { kind: "pglite", query: query.bind(client) };
   }
   return null;
 }
 
 /**
- * Runs a raw statement on the database or transaction `db` and returns its rows. The hot path's statements go
- * through here, not through `db.execute`, because drizzle runs those unprepared: postgres.js then spends a round
- * trip describing the parameters before every execution, and PGlite copies its parser table for each query
- * (drizzle passes its own parsers). Here postgres.js prepares each statement text once per connection, and PGlite
- * uses its defaults (timestamps as Date, json parsed). Statements whose text varies without bound do not belong here.
+ * A statement whose text never changes, written with named parameters (`:name`, numbered `$1…` once here). The hot
+ * path's statements are these: the text is ready before the request (no query building per call) and the same
+ * for every call, so postgres.js prepares it once per connection. Values that vary in number travel as arrays.
  */
-export async function executeRows<T>(db: Db, statement: SQL): Promise<T[]> {
+export interface Statement<P extends string> {
+  readonly text: string;
+  /** Parameter names in `$n` order. */
+  readonly names: readonly P[];
+}
+
+/** `:name` not preceded by a colon (so `::jsonb` casts are left alone); letters, digits and underscores. */
+const NAMED_PARAM = /(?<!:):([a-z][a-z0-9_]*)/gi;
+
+export function statement<P extends string>(text: string): Statement<P> {
+  const names: P[] = [];
+  const numbered = text.replace(NAMED_PARAM, (_, name: P) => {
+    const at = names.indexOf(name);
+    if (at >= 0) return `$${at + 1}`;
+    names.push(name);
+    return `$${names.length}`;
+  });
+  return { text: numbered, names };
+}
+
+/**
+ * Runs a statement on the database or transaction `db` and returns its rows: on the driver itself, not through
+ * `db.execute`, because drizzle runs raw statements unprepared (postgres.js then spends a round trip describing the
+ * parameters before every execution, and PGlite copies its parser table for each query; here PGlite uses its
+ * defaults: timestamps as Date, json parsed). Every parameter must be given; SQL NULL is `null`.
+ */
+export async function runStatement<T, P extends string = string>(
+  db: Db,
+  st: Statement<P>,
+  params: Record<P, unknown>,
+): Promise<T[]> {
+  const values = st.names.map((name) => {
+    const v = params[name];
+    if (v === undefined) throw new Error(`statement parameter :${name} is missing`);
+    return v;
+  });
   const raw = rawClientOf(db);
-  if (!raw) {
-    const result: unknown = await db.execute(statement);
-    return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
-  }
-  const q = raw.toQuery.sqlToQuery(statement);
-  if (raw.client.kind === "postgres")
-    return (await raw.client.unsafe(q.sql, q.params, { prepare: true })) as T[];
-  return (await raw.client.query(q.sql, q.params)).rows as T[];
+  if (raw?.kind === "postgres") return (await raw.unsafe(st.text, values, { prepare: true })) as T[];
+  if (raw?.kind === "pglite") return (await raw.query(st.text, values)).rows as T[];
+  const result: unknown = await db.execute(asDrizzleSql(st.text, values));
+  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
+}
+
+/** The same statement as a drizzle `SQL` (the fallback when the driver cannot be reached). */
+function asDrizzleSql(text: string, values: unknown[]): SQL {
+  const parts = text.split(/\$(\d+)/);
+  const chunks: SQL[] = [];
+  parts.forEach((part, i) => {
+    chunks.push(i % 2 === 0 ? sql.raw(part) : sql`${sql.param(values[Number(part) - 1])}`);
+  });
+  return sql.join(chunks);
 }
 
 export interface Store {

@@ -6,8 +6,8 @@
  * strict: `append` resolves after the commit — the relay forwards only then ("written before forwarded").
  * fast: `append` resolves at once; a timer commits at least every `flushMs` (the stated loss bound on a crash).
  */
-import { asc, eq, sql } from "drizzle-orm";
-import { type Db, executeRows } from "./db.js";
+import { asc, eq } from "drizzle-orm";
+import { type Db, runStatement, statement } from "./db.js";
 import { journal } from "./schema/index.js";
 
 interface Pending {
@@ -35,6 +35,10 @@ export interface JournalWriter {
   onCommit?: (rows: number, ms: number) => void;
 }
 
+// One statement text whatever the batch size (arrays, not a values list), so it is prepared once.
+const INSERT_BATCH = statement(`insert into journal (turn_id, seq, data)
+  select * from unnest(:turn_ids::text[], :seqs::int[], :data::text[])`);
+
 export function createJournalWriter(
   db: Db,
   opts: { mode: "strict" | "fast"; flushMs: number },
@@ -52,14 +56,11 @@ export function createJournalWriter(
     const rows = [...batch.entries()].map(([turnId, p]) => ({ turnId, seq: seq++, data: p.data.join("") }));
     const started = performance.now();
     try {
-      // One statement text whatever the batch size (arrays, not a values list), so it is prepared once.
-      await executeRows(
-        db,
-        sql`insert into journal (turn_id, seq, data)
-          select * from unnest(${sql.param(rows.map((r) => r.turnId))}::text[],
-                               ${sql.param(rows.map((r) => r.seq))}::int[],
-                               ${sql.param(rows.map((r) => r.data))}::text[])`,
-      );
+      await runStatement(db, INSERT_BATCH, {
+        turn_ids: rows.map((r) => r.turnId),
+        seqs: rows.map((r) => r.seq),
+        data: rows.map((r) => r.data),
+      });
     } catch (err) {
       for (const p of batch.values()) for (const w of p.waiters) w.reject(err);
       return;

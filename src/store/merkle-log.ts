@@ -4,11 +4,11 @@
  * always known. Checkpoints are signed off the hot path (`checkpointHead`): by a timer in every instance, and on
  * demand when a receipt needs one.
  */
-import { asc, desc, eq, lt, sql } from "drizzle-orm";
+import { asc, desc, eq, lt } from "drizzle-orm";
 import { type Checkpoint, type SigningKey, signCheckpoint } from "../transparency/checkpoint.js";
 import { frontierRoot } from "../transparency/merkle-frontier.js";
 import type { InterventionRecord } from "../transparency/record.js";
-import { type Db, executeRows } from "./db.js";
+import { type Db, runStatement, statement } from "./db.js";
 import { interventions, logCheckpoints, logState } from "./schema/index.js";
 
 /** The id of the head row; the append's raw statements spell it as a literal. */
@@ -26,6 +26,22 @@ export interface LogSigner {
   origin: string;
 }
 
+// Bytes travel as hex text ('\x…' casts to bytea): postgres.js would type an array of Buffers as one bytea.
+const hex = (b: Buffer | null) => (b === null ? null : `\\x${b.toString("hex")}`);
+
+const APPEND =
+  statement(`with a as (select first_index, new_size from candor_log_append(:leaf_hashes::text[]::bytea[])),
+    leaves as (
+      insert into interventions (id, tenant_id, session_pk, turn_id, cause, record, leaf_index, leaf_hash, salt)
+      select v.id, v.tenant_id, v.session_pk, v.turn_id, v.cause, v.record::jsonb, a.first_index + v.i - 1,
+             v.leaf_hash, v.salt
+      from a, unnest(:ids::text[], :tenant_ids::text[], :session_pks::text[], :turn_ids::text[], :causes::text[],
+                     :records::text[], :leaf_hashes::text[]::bytea[], :salts::text[]::bytea[])
+           with ordinality as v(id, tenant_id, session_pk, turn_id, cause, record, leaf_hash, salt, i)
+      returning 1
+    )
+    select first_index, new_size from a`);
+
 /**
  * Appends records as leaves (in order). Must run inside the caller's transaction: the head row stays locked until
  * it commits, which is what keeps leaf indexes dense and ordered across instances.
@@ -38,24 +54,20 @@ export async function appendToLog(
   tx: Db,
   leaves: LeafToAppend[],
 ): Promise<{ firstIndex: number; size: number }> {
-  const col = <T>(f: (l: LeafToAppend) => T) => sql.param(leaves.map(f));
-  // Bytes travel as hex text ('\x…' casts to bytea): postgres.js would type an array of Buffers as one bytea.
-  const hex = (b: Buffer | null) => (b === null ? null : `\\x${b.toString("hex")}`);
-  const [appended] = await executeRows<{ first_index: number | string; new_size: number | string }>(
+  const col = <T>(f: (l: LeafToAppend) => T) => leaves.map(f);
+  const [appended] = await runStatement<{ first_index: number | string; new_size: number | string }>(
     tx,
-    sql`with a as (select first_index, new_size from candor_log_append(${col((l) => hex(l.leafHash))}::text[]::bytea[])),
-    leaves as (
-      insert into interventions (id, tenant_id, session_pk, turn_id, cause, record, leaf_index, leaf_hash, salt)
-      select v.id, v.tenant_id, v.session_pk, v.turn_id, v.cause, v.record::jsonb, a.first_index + v.i - 1,
-             v.leaf_hash, v.salt
-      from a, unnest(${col((l) => l.record.id)}::text[], ${col((l) => l.record.tenantId)}::text[],
-                     ${col((l) => l.sessionPk)}::text[], ${col((l) => l.record.turnId)}::text[],
-                     ${col((l) => l.record.cause)}::text[], ${col((l) => JSON.stringify(l.record))}::text[],
-                     ${col((l) => hex(l.leafHash))}::text[]::bytea[], ${col((l) => hex(l.salt))}::text[]::bytea[])
-           with ordinality as v(id, tenant_id, session_pk, turn_id, cause, record, leaf_hash, salt, i)
-      returning 1
-    )
-    select first_index, new_size from a`,
+    APPEND,
+    {
+      leaf_hashes: col((l) => hex(l.leafHash)),
+      ids: col((l) => l.record.id),
+      tenant_ids: col((l) => l.record.tenantId),
+      session_pks: col((l) => l.sessionPk),
+      turn_ids: col((l) => l.record.turnId),
+      causes: col((l) => l.record.cause),
+      records: col((l) => JSON.stringify(l.record)),
+      salts: col((l) => hex(l.salt)),
+    },
   );
   if (!appended) throw new Error("candor_log_append returned nothing");
   // bigint arrives as a string from postgres.js and as a number from PGlite.

@@ -2,7 +2,7 @@
 import { createHmac } from "node:crypto";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { ChainNode } from "../session/chain.js";
-import { type Db, executeRows } from "./db.js";
+import { type Db, runStatement, statement } from "./db.js";
 import { newId } from "./ids.js";
 import { messages, sessions } from "./schema/index.js";
 
@@ -52,20 +52,20 @@ interface ChainRow {
   has_children: boolean;
 }
 
+const CHAIN_LOOKUP = statement(`select m.id, m.parent_id, m.origin,
+    exists (select 1 from messages c where c.parent_id = m.id) as has_children
+  from messages m where m.id = any(:ids::text[]) or m.parent_id = any(:ids::text[])`);
+
 /**
  * Which of the chain's ids are stored, and the children of each (with whether they have children themselves), so
- * the branch point and any dropped branch are known from one read. The ids travel as one array parameter
- * (`sql.param`; a bare array would expand to one parameter per id), so the text is prepared once.
+ * the branch point and any dropped branch are known from one read. The ids travel as one array parameter, so the
+ * text is prepared once.
  */
 export async function chainLookup(db: Db, ids: string[]): Promise<ChainLookup> {
   const stored = new Set<string>();
   const children: ChainLookup["children"] = new Map();
   if (ids.length === 0) return { stored, children };
-  const rows = await executeRows<ChainRow>(
-    db,
-    sql`select m.id, m.parent_id, m.origin, exists (select 1 from messages c where c.parent_id = m.id) as has_children
-      from messages m where m.id = any(${sql.param(ids)}::text[]) or m.parent_id = any(${sql.param(ids)}::text[])`,
-  );
+  const rows = await runStatement<ChainRow>(db, CHAIN_LOOKUP, { ids });
   const wanted = new Set(ids);
   for (const r of rows) {
     if (wanted.has(r.id)) stored.add(r.id);

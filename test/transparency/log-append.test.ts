@@ -4,9 +4,9 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { asc, sql } from "drizzle-orm";
+import { asc } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Db, executeRows } from "../../src/store/db.js";
+import { type Db, runStatement, statement } from "../../src/store/db.js";
 import { interventions } from "../../src/store/schema/index.js";
 import { ensureSession, type SessionRow } from "../../src/store/sessions.js";
 import { ensureTenant } from "../../src/store/tenants.js";
@@ -88,15 +88,15 @@ describe("the intervention log in the database", () => {
   });
 });
 
+const READ_HEAD = statement("select size, frontier from log_state where id = 'head'");
+const APPEND_LEAVES = statement("select first_index from candor_log_append(:leaves::text[]::bytea[])");
+
 describe("candor_log_append (migration 0003)", () => {
   it("folds leaves into the head exactly as the reference frontier does, for every size to 70", async () => {
     const store = await createTestStore();
     try {
       const readHead = async (tx: Db) => {
-        const [h] = await executeRows<{ size: number | string; frontier: string[] }>(
-          tx,
-          sql`select size, frontier from log_state where id = 'head'`,
-        );
+        const [h] = await runStatement<{ size: number | string; frontier: string[] }>(tx, READ_HEAD, {});
         return { size: Number(h?.size), frontier: h?.frontier ?? [] };
       };
       const batches = [1, 1, 2, 3, 1, 5, 8, 1, 13, 2, 1, 21, 4, 7]; // 70 leaves in uneven batches
@@ -107,10 +107,9 @@ describe("candor_log_append (migration 0003)", () => {
           for (const b of batches) {
             const leaves = Array.from({ length: b }, () => randomBytes(32));
             const hexes = leaves.map((l) => `\\x${l.toString("hex")}`);
-            const [r] = await executeRows<{ first_index: number | string }>(
-              tx,
-              sql`select first_index from candor_log_append(${sql.param(hexes)}::text[]::bytea[])`,
-            );
+            const [r] = await runStatement<{ first_index: number | string }>(tx, APPEND_LEAVES, {
+              leaves: hexes,
+            });
             expect(Number(r?.first_index)).toBe(n);
             reference = appendToFrontier(reference, leaves);
             n += b;

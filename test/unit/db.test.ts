@@ -1,10 +1,9 @@
 /**
- * The hot path's raw statements reach the driver directly (prepared on postgres.js, PGlite's own parsers): if a
+ * The hot path's statements reach the driver directly (prepared on postgres.js, PGlite's own parsers): if a
  * drizzle upgrade changed the session's shape, they would silently fall back to slower unprepared execution.
  */
-import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeRows, rawClientOf } from "../../src/store/db.js";
+import { rawClientOf, runStatement, statement } from "../../src/store/db.js";
 import { createTestStore, type TestStore } from "../helpers/store.js";
 
 let store: TestStore;
@@ -16,27 +15,38 @@ afterAll(() => store.close());
 describe("raw statements", () => {
   it("reach the driver of the database and of a transaction", async () => {
     const db = store.store.db;
-    expect(rawClientOf(db)?.client.kind).toBe(store.store.kind);
+    expect(rawClientOf(db)?.kind).toBe(store.store.kind);
     await db.transaction(async (tx) => {
-      expect(rawClientOf(tx)?.client.kind).toBe(store.store.kind);
+      expect(rawClientOf(tx)?.kind).toBe(store.store.kind);
     });
   });
 
   it("run with array parameters and return rows, inside a transaction too", async () => {
     const db = store.store.db;
     const ids = ["a", "b", "c"];
-    const rows = await executeRows<{ id: string; n: number }>(
-      db,
-      sql`select u.id, u.n::int as n from unnest(${sql.param(ids)}::text[]) with ordinality as u(id, n)`,
+    const numbered = statement(
+      "select u.id, u.n::int as n from unnest(:ids::text[]) with ordinality as u(id, n)",
     );
+    const rows = await runStatement<{ id: string; n: number }>(db, numbered, { ids });
     expect(rows).toEqual([
       { id: "a", n: 1 },
       { id: "b", n: 2 },
       { id: "c", n: 3 },
     ]);
-    const inTx = await db.transaction((tx) =>
-      executeRows<{ ok: boolean }>(tx, sql`select ${sql.param(["x"])}::text[] = array['x'] as ok`),
-    );
+    const same = statement("select :xs::text[] = array['x'] and :n::int = 2 as ok");
+    const inTx = await db.transaction((tx) => runStatement<{ ok: boolean }>(tx, same, { xs: ["x"], n: 2 }));
     expect(inTx).toEqual([{ ok: true }]);
+  });
+
+  it("number named parameters once each and leave casts alone", () => {
+    const st = statement("select :a::int, :b::jsonb, :a || 'x::y', (:list::text[])[:a]");
+    expect(st.text).toBe("select $1::int, $2::jsonb, $1 || 'x::y', ($3::text[])[$1]");
+    expect(st.names).toEqual(["a", "b", "list"]);
+  });
+
+  it("refuse a missing parameter instead of sending NULL", async () => {
+    const st = statement("select :a::int as a, :b::int as b");
+    await expect(runStatement(store.store.db, st, { a: 1 } as never)).rejects.toThrow(/:b is missing/);
+    expect(await runStatement(store.store.db, st, { a: 1, b: null })).toEqual([{ a: 1, b: null }]);
   });
 });
