@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- --profile`: Candor under the closed-loop load (32 connections) with `node --cpu-prof`, then
- * the top self-time functions and areas. The profile covers start-up and warm-up too (a few % of samples).
+ * `npm run bench -- --profile`: Candor under the closed-loop load (32 connections) or under 64 concurrent streams
+ * (`--profile-load saturation64`) with `node --cpu-prof`, then the top self-time functions and areas. The profile covers start-up and warm-up too (a few % of samples).
  */
 
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -15,6 +15,7 @@ import type { Target } from "./http-client.js";
 import { onCleanup } from "./processes.js";
 import { formatProfile, type ProfileSummary, summarizeProfile } from "./profile.js";
 import { SHAPES, warmUp } from "./scenarios.js";
+import { runStreamLoad } from "./stream-load.js";
 
 export async function runProfile(o: {
   root: string;
@@ -23,6 +24,7 @@ export async function runProfile(o: {
   mockUrl: string;
   core: number | null;
   seconds: number;
+  load: ProfileLoad;
   log: (m: string) => void;
   resultsDir: string;
 }): Promise<{ summary: ProfileSummary; reqPerSec: number; text: string; file: string }> {
@@ -34,16 +36,11 @@ export async function runProfile(o: {
     const candor = await startCandor({ root: o.root, build: o.build, env, core: o.core, cpuProfDir: dir });
     try {
       const target: Target = { name: "candor", url: candor.url, headers: { "x-api-key": key } };
-      o.log(`profiling: warm-up, then closed-loop 32 conns for ${o.seconds}s…`);
+      o.log(`profiling: warm-up, then the ${o.load} load for ${o.seconds}s…`);
       await warmUp(target, 2);
-      const r = await runClosedLoop({
-        target,
-        body: () => messagesBody(SHAPES.json, false),
-        connections: 32,
-        durationS: o.seconds,
-      });
+      const reqPerSec = await profiledLoad(target, o.load, o.seconds);
       o.log(
-        `profiling: ${Math.round(r.reqPerSec)} req/s under the profiler; stopping Candor to write the profile…`,
+        `profiling: ${Math.round(reqPerSec)} req/s under the profiler; stopping Candor to write the profile…`,
       );
       await candor.stop();
       const file = readdirSync(dir).find((n) => n.endsWith(".cpuprofile"));
@@ -53,7 +50,7 @@ export async function runProfile(o: {
       mkdirSync(o.resultsDir, { recursive: true });
       const kept = join(o.resultsDir, `candor-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`);
       copyFileSync(join(dir, file), kept);
-      return { summary, reqPerSec: r.reqPerSec, text: formatProfile(summary), file: kept };
+      return { summary, reqPerSec, text: formatProfile(summary), file: kept };
     } finally {
       await candor.stop();
     }
@@ -62,4 +59,18 @@ export async function runProfile(o: {
     unregister();
     await o.backend.dispose();
   }
+}
+
+/** What load the profile is taken under: `--profile-load`. */
+export const PROFILE_LOADS = ["json", "saturation64", "paced32"] as const;
+export type ProfileLoad = (typeof PROFILE_LOADS)[number];
+
+async function profiledLoad(target: Target, load: ProfileLoad, seconds: number): Promise<number> {
+  if (load !== "json") {
+    const [shape, concurrency] = load === "saturation64" ? [SHAPES.lag, 64] : [SHAPES.paced, 32];
+    const r = await runStreamLoad({ target, shape, concurrency, durationMs: seconds * 1000 });
+    return r.streamsPerSec;
+  }
+  const body = () => messagesBody(SHAPES.json, false);
+  return (await runClosedLoop({ target, body, connections: 32, durationS: seconds })).reqPerSec;
 }

@@ -77,13 +77,16 @@ function streamRows(d: TargetResult, c: TargetResult): Row[] {
   ];
   for (const [label, key] of [
     ["1 stream", "streams1"],
-    ["64 streams", "streams64"],
+    ["64 paced streams", "streams64"],
+    ["64 streams at capacity", "saturation64"],
   ] as const) {
+    if (!d[key] || !c[key]) continue; // runs saved before session 3 have no saturation64 (ADR 0005)
     specs.push(
       [`${label} TTFB p50 (ms)`, (r) => r[key].ttfb.p50, "added"],
       [`${label} TTFB p99 (ms)`, (r) => r[key].ttfb.p99, "added"],
       [`${label} per-delta lag p50 (ms)`, (r) => r[key].deltaLag.p50, "added"],
       [`${label} per-delta lag p99 (ms)`, (r) => r[key].deltaLag.p99, "added"],
+      [`${label} (streams/s)`, (r) => r[key].streamsPerSec, "ratio"],
     );
   }
   return specRows(d, c, specs);

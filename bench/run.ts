@@ -27,7 +27,7 @@ import {
   pinSelf,
   spawnChild,
 } from "./processes.js";
-import { runProfile } from "./profile-run.js";
+import { PROFILE_LOADS, type ProfileLoad, runProfile } from "./profile-run.js";
 import { type BackendResult, type ReportInput, renderReport } from "./report.js";
 import { FULL_PLAN, measureTarget, QUICK_PLAN, type TargetResult, warmUp } from "./scenarios.js";
 
@@ -42,7 +42,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --pg-url URL                     PostgreSQL admin URL (default $BENCH_PG_URL or ${DEFAULT_ADMIN_URL})
   --no-pin                         do not pin processes to cores with taskset
   --tsx                            run Candor's sources through tsx instead of compiling them
-  --profile [--profile-seconds N]  CPU profile of Candor under the closed-loop load
+  --profile [--profile-seconds N] [--profile-load json|saturation64|paced32]
+                                   CPU profile of Candor under the closed-loop load (json, 32 connections),
+                                   64 streams without think time (saturation64) or 32 paced streams (paced32)
   --report FILE                    print the table of a saved run (bench/results/*.json)
 `;
 
@@ -61,6 +63,7 @@ function parseOptions() {
         tsx: { type: "boolean", default: false },
         report: { type: "string" },
         "profile-seconds": { type: "string", default: "10" },
+        "profile-load": { type: "string", default: "json" },
         help: { type: "boolean", short: "h", default: false },
       },
     }).values;
@@ -152,6 +155,13 @@ async function setUp(): Promise<Setup> {
   return { build, mock, candorCore: pinned ? 0 : null, pinned, kinds };
 }
 
+function profileLoad(name: string | undefined): ProfileLoad {
+  const load = PROFILE_LOADS.find((l) => l === name);
+  if (load) return load;
+  process.stderr.write(`bench: --profile-load must be one of ${PROFILE_LOADS.join(", ")}\n`);
+  process.exit(2);
+}
+
 async function profileOnly(s: Setup): Promise<number> {
   const backend = await makeBackend(s.kinds[0] ?? "postgres");
   const p = await runProfile({
@@ -161,6 +171,7 @@ async function profileOnly(s: Setup): Promise<number> {
     mockUrl: s.mock.url,
     core: s.candorCore,
     seconds: Number(args["profile-seconds"]),
+    load: profileLoad(args["profile-load"]),
     log,
     resultsDir: join(ROOT, "bench", "results"),
   });

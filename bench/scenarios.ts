@@ -1,6 +1,7 @@
 /**
  * The measurements, run the same way against every target (the mock directly, Candor, any --proxy): closed-loop
- * throughput, fixed-rate latency, paced and unpaced concurrent streams, and streams at 1 and 64 concurrency.
+ * throughput, fixed-rate latency, paced and unpaced concurrent streams, streams at 1 and 64 concurrency, and 64
+ * streams without think time (capacity).
  */
 import { messagesBody } from "./bodies.js";
 import { type ClosedLoopResult, runClosedLoop } from "./closed-loop.js";
@@ -53,6 +54,9 @@ export const SHAPES = {
   lag: { deltas: 20, delayMs: 2, firstMs: 0, chars: 12 },
 } satisfies Record<string, ReplyShape>;
 
+/** How long a paced stream lasts (first token + deltas), the spread of the 64-stream test's starts. */
+const PACED_STREAM_MS = SHAPES.paced.firstMs + SHAPES.paced.deltas * SHAPES.paced.delayMs;
+
 /** Session-id prefixes by scenario: the stored rows of each scenario can be told apart afterwards. */
 export const PREFIX = {
   json: "bench-json-",
@@ -67,7 +71,10 @@ export interface TargetResult {
   pacedStreams: StreamLoadResult;
   unpacedStreams: StreamLoadResult;
   streams1: StreamLoadResult;
+  /** 64 paced streams in flight at once, their starts staggered: TTFB and per-delta lag at 64 concurrent streams. */
   streams64: StreamLoadResult;
+  /** 64 workers opening streams without think time (the lag shape): demand beyond one core, so this is capacity. */
+  saturation64: StreamLoadResult;
   /** Processes the bench can see (/proc): peak RSS sampled every 50 ms from the first paced stream to the end of
    *  the 64-stream test (every streaming measurement), and VmHWM (peak since start) after. */
   memory?: {
@@ -179,14 +186,17 @@ async function measureRequests(target: Target, plan: Plan, step: Step) {
 /** Paced and unpaced streams at 32, then streams at 1 and 64 concurrency. */
 async function measureStreams(target: Target, plan: Plan, step: Step) {
   const streamsOf = (r: StreamLoadResult) => r.streams;
-  const load = (shape: ReplyShape, concurrency: number, seconds: number, sessionPrefix?: string) => () =>
-    runStreamLoad({
-      target,
-      shape,
-      concurrency,
-      durationMs: seconds * 1000,
-      ...(sessionPrefix ? { sessionPrefix } : {}),
-    });
+  const load =
+    (shape: ReplyShape, concurrency: number, seconds: number, sessionPrefix?: string, staggerMs?: number) =>
+    () =>
+      runStreamLoad({
+        target,
+        shape,
+        concurrency,
+        durationMs: seconds * 1000,
+        ...(sessionPrefix ? { sessionPrefix } : {}),
+        ...(staggerMs ? { staggerMs } : {}),
+      });
   const paced = load(SHAPES.paced, 32, plan.pacedS, PREFIX.paced);
   const pacedStreams = await step(
     "pacedStreams",
@@ -203,18 +213,31 @@ async function measureStreams(target: Target, plan: Plan, step: Step) {
   );
   const lag = (n: number) => load(SHAPES.lag, n, plan.concurrencyS);
   const streams1 = await step("streams1", `1 stream at a time, ${plan.concurrencyS}s`, lag(1), streamsOf);
+  // Starts spread over one stream's length, so the 64 are in flight together without arriving as one burst.
   const streams64 = await step(
     "streams64",
-    `64 concurrent streams, ${plan.concurrencyS}s`,
+    `64 concurrent paced streams, starts staggered, ${plan.pacedS}s`,
+    load(SHAPES.paced, 64, plan.pacedS, undefined, PACED_STREAM_MS),
+    streamsOf,
+  );
+  const saturation64 = await step(
+    "saturation64",
+    `64 streams without think time, ${plan.concurrencyS}s`,
     lag(64),
     streamsOf,
   );
-  return { pacedStreams, unpacedStreams, streams1, streams64 };
+  return { pacedStreams, unpacedStreams, streams1, streams64, saturation64 };
 }
 
 function logFailures(r: TargetResult, log: Log): void {
-  const { closedLoop, openLoop, pacedStreams, unpacedStreams, streams1, streams64 } = r;
-  for (const [name, s] of Object.entries({ pacedStreams, unpacedStreams, streams1, streams64 })) {
+  const { closedLoop, openLoop, pacedStreams, unpacedStreams, streams1, streams64, saturation64 } = r;
+  for (const [name, s] of Object.entries({
+    pacedStreams,
+    unpacedStreams,
+    streams1,
+    streams64,
+    saturation64,
+  })) {
     if (s.errors > 0) log(`  ${name}: ${s.errors} failed streams, first: ${s.firstError}`);
   }
   if (openLoop.errors > 0) log(`  open-loop: ${openLoop.errors} failed, first: ${openLoop.firstError}`);

@@ -9,6 +9,8 @@ import { keepAliveAgent, postMessages, type Target } from "./http-client.js";
 import type { ReplyShape } from "./mock-upstream.js";
 import { type Summary, summarize } from "./stats.js";
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export interface StreamLoadResult {
   concurrency: number;
   shape: ReplyShape;
@@ -30,6 +32,12 @@ export async function runStreamLoad(opts: {
   maxStreams?: number;
   /** Each stream gets its own session named with this prefix (rows per turn by scenario). */
   sessionPrefix?: string;
+  /**
+   * Each worker starts its first stream after a random wait in [0, staggerMs): users do not all press Enter in
+   * the same millisecond. Without it, workers whose streams last equally long stay in lockstep and every round
+   * arrives as one burst of `concurrency` requests.
+   */
+  staggerMs?: number;
 }): Promise<StreamLoadResult> {
   const agent = keepAliveAgent(opts.concurrency);
   const deadline = performance.now() + opts.durationMs;
@@ -44,6 +52,7 @@ export async function runStreamLoad(opts: {
   const t0 = performance.now();
 
   const worker = async () => {
+    if (opts.staggerMs) await sleep(Math.random() * opts.staggerMs);
     while (performance.now() < deadline && started < maxStreams) {
       started++;
       const r = await postMessages({
