@@ -96,7 +96,7 @@ function streamRows(d: TargetResult, c: TargetResult): Row[] {
 function processRows(c: TargetResult): Row[] {
   const rows: Row[] = [];
   for (const [name, ms] of Object.entries(c.cpuMsPerRequest ?? {})) {
-    const unit = name.toLowerCase().includes("streams") ? "stream" : "request";
+    const unit = /streams|saturation/i.test(name) ? "stream" : "request";
     rows.push([`Candor CPU per ${unit}: ${name} (ms)`, "", f(ms), ""]);
   }
   const m = c.memory;

@@ -55,12 +55,18 @@ export interface Statement<P extends string> {
   readonly names: readonly P[];
 }
 
-/** `:name` not preceded by a colon (so `::jsonb` casts are left alone); letters, digits and underscores. */
-const NAMED_PARAM = /(?<!:):([a-z][a-z0-9_]*)/gi;
+/**
+ * A quoted literal (left as it is), or `:name` not preceded by a colon (so `::jsonb` casts are left alone):
+ * lowercase letters, digits and underscores.
+ */
+const LITERAL_OR_PARAM = /'(?:[^']|'')*'|(?<!:):([a-z][a-z0-9_]*)/g;
 
 export function statement<P extends string>(text: string): Statement<P> {
+  // `$` would be a numbered parameter, or dollar quoting the literal skipping above does not know.
+  if (text.includes("$")) throw new Error("a statement text names its parameters :like_this and has no `$`");
   const names: P[] = [];
-  const numbered = text.replace(NAMED_PARAM, (_, name: P) => {
+  const numbered = text.replace(LITERAL_OR_PARAM, (match, name: P | undefined) => {
+    if (name === undefined) return match;
     const at = names.indexOf(name);
     if (at >= 0) return `$${at + 1}`;
     names.push(name);
@@ -73,7 +79,7 @@ export function statement<P extends string>(text: string): Statement<P> {
  * Runs a statement on the database or transaction `db` and returns its rows: on the driver itself, not through
  * `db.execute`, because drizzle runs raw statements unprepared (postgres.js then spends a round trip describing the
  * parameters before every execution, and PGlite copies its parser table for each query; here PGlite uses its
- * defaults: timestamps as Date, json parsed). Every parameter must be given; SQL NULL is `null`.
+ * defaults: timestamps as Date, json parsed). Every parameter must be given, and only those; SQL NULL is `null`.
  */
 export async function runStatement<T, P extends string = string>(
   db: Db,
@@ -85,6 +91,9 @@ export async function runStatement<T, P extends string = string>(
     if (v === undefined) throw new Error(`statement parameter :${name} is missing`);
     return v;
   });
+  // A key the text does not name is a misspelling (its value would silently go nowhere).
+  for (const key of Object.keys(params))
+    if (!st.names.includes(key as P)) throw new Error(`statement has no parameter :${key}`);
   const raw = rawClientOf(db);
   if (raw?.kind === "postgres") return (await raw.unsafe(st.text, values, { prepare: true })) as T[];
   if (raw?.kind === "pglite") return (await raw.query(st.text, values)).rows as T[];
@@ -92,8 +101,8 @@ export async function runStatement<T, P extends string = string>(
   return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
 }
 
-/** The same statement as a drizzle `SQL` (the fallback when the driver cannot be reached). */
-function asDrizzleSql(text: string, values: unknown[]): SQL {
+/** The same statement as a drizzle `SQL` (the fallback when the driver cannot be reached; exported for its test). */
+export function asDrizzleSql(text: string, values: unknown[]): SQL {
   const parts = text.split(/\$(\d+)/);
   const chunks: SQL[] = [];
   parts.forEach((part, i) => {
