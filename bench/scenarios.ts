@@ -63,6 +63,7 @@ export const PREFIX = {
   open: "bench-open-",
   paced: "bench-paced-",
   unpaced: "bench-unpaced-",
+  paced64: "bench-paced64-",
 } as const;
 
 export interface TargetResult {
@@ -217,7 +218,7 @@ async function measureStreams(target: Target, plan: Plan, step: Step) {
   const streams64 = await step(
     "streams64",
     `64 concurrent paced streams, starts staggered, ${plan.pacedS}s`,
-    load(SHAPES.paced, 64, plan.pacedS, undefined, PACED_STREAM_MS),
+    load(SHAPES.paced, 64, plan.pacedS, PREFIX.paced64, PACED_STREAM_MS),
     streamsOf,
   );
   const saturation64 = await step(
