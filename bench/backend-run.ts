@@ -6,7 +6,7 @@ import { type CandorBuild, type CandorProcess, createKey, policyPath, startCando
 import { runConversations } from "./conversation.js";
 import { type Backend, countRows, type GroupStorage, groupStorage, type Querier } from "./databases.js";
 import type { Target } from "./http-client.js";
-import { memoryOf, onCleanup } from "./processes.js";
+import { memoryOf, onCleanup, postgresCpuMs } from "./processes.js";
 import type { BackendResult, StorageCheck } from "./report.js";
 import { measureTarget, type Plan, PREFIX, SHAPES, warmUp } from "./scenarios.js";
 
@@ -126,7 +126,8 @@ export async function runBackend(o: BackendRunOptions): Promise<BackendResult> {
     const headers = { "x-api-key": key, "anthropic-version": "2023-06-01" };
     const target: Target = { name: "candor", url: candor.url, headers };
     await warmUp(target, o.plan.warmupS);
-    const measured = await measureTarget(target, o.plan, log, pid);
+    const dbCpu = o.backend.kind === "postgres" ? postgresCpuMs : undefined;
+    const measured = await measureTarget(target, o.plan, log, pid, dbCpu);
     log("conversations: 4 × 2 turns and 4 × 20 turns (history resent each turn)…");
     const notes = await converse(target);
     log("stopping Candor and reading what it stored…");

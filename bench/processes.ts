@@ -3,7 +3,7 @@
  * exits (normally, on error or on SIGINT), readiness polling, and memory sampling from /proc.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 const children = new Set<ChildProcess>();
@@ -222,6 +222,26 @@ export function cpuMsOf(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/**
+ * CPU time (ms) used so far by every PostgreSQL server process on the machine (comm `postgres`: backends, WAL
+ * writer, checkpointer…). The bench's database is the only busy one while it runs, so a difference over a
+ * measurement is what the database spent serving it — on the same cores as Candor and the mock.
+ */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) === "postgres")
+        total += cpuMsOf(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
 }
 
 /** The 1-minute load average and the number of cores, to warn when other work shares the machine. */

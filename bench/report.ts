@@ -95,10 +95,11 @@ function streamRows(d: TargetResult, c: TargetResult): Row[] {
 /** The proxy process's own CPU and memory (no direct column). */
 function processRows(c: TargetResult): Row[] {
   const rows: Row[] = [];
-  for (const [name, ms] of Object.entries(c.cpuMsPerRequest ?? {})) {
-    const unit = /streams|saturation/i.test(name) ? "stream" : "request";
-    rows.push([`Candor CPU per ${unit}: ${name} (ms)`, "", f(ms), ""]);
-  }
+  const unit = (name: string) => (/streams|saturation/i.test(name) ? "stream" : "request");
+  for (const [name, ms] of Object.entries(c.cpuMsPerRequest ?? {}))
+    rows.push([`Candor CPU per ${unit(name)}: ${name} (ms)`, "", f(ms), ""]);
+  for (const [name, ms] of Object.entries(c.databaseCpuMsPerRequest ?? {}))
+    rows.push([`PostgreSQL CPU per ${unit(name)}: ${name} (ms)`, "", f(ms), ""]);
   const m = c.memory;
   if (m)
     rows.push(["Candor peak RSS while streaming (MB)", "", f(m.streamingPeakRssMb), `VmHWM ${f(m.hwmMb)}`]);

@@ -90,6 +90,9 @@ export interface TargetResult {
    * throughput, this barely moves when other work shares the machine.
    */
   cpuMsPerRequest?: Record<string, number>;
+  /** The same for the PostgreSQL server (every `postgres` process; PostgreSQL backend only): its CPU is spent on
+   *  the same two cores. */
+  databaseCpuMsPerRequest?: Record<string, number>;
   /** How long the process took to go idle after each measurement (ms): a long wait means it was left a backlog. */
   drainedMs?: Record<string, number>;
 }
@@ -127,8 +130,9 @@ async function heapFromMetrics(
  * One measurement against a process we can see: its CPU per request is recorded, and afterwards the bench waits
  * for it to go idle so that a backlog never spills into the next measurement.
  */
-function stepper(pid: number | undefined, log: Log) {
+function stepper(pid: number | undefined, log: Log, databaseCpuMs?: () => number) {
   const cpu: Record<string, number> = {};
+  const databaseCpu: Record<string, number> = {};
   const drained: Record<string, number> = {};
   async function step<T>(
     name: string,
@@ -138,15 +142,17 @@ function stepper(pid: number | undefined, log: Log) {
   ): Promise<T> {
     log(`${label}…`);
     const before = pid === undefined ? Number.NaN : cpuMsOf(pid);
+    const dbBefore = databaseCpuMs?.() ?? Number.NaN;
     const r = await fn();
     if (pid === undefined) return r;
     cpu[name] = (cpuMsOf(pid) - before) / Math.max(1, count(r));
+    if (databaseCpuMs) databaseCpu[name] = (databaseCpuMs() - dbBefore) / Math.max(1, count(r));
     const waited = await waitIdle(pid);
     drained[name] = waited;
     if (waited > 1_500) log(`  waited ${(waited / 1000).toFixed(1)} s for the backlog to drain`);
     return r;
   }
-  return { step, cpu, drained };
+  return { step, cpu, databaseCpu, drained };
 }
 
 type Step = ReturnType<typeof stepper>["step"];
@@ -253,8 +259,9 @@ export async function measureTarget(
   plan: Plan,
   log: Log,
   pid?: number,
+  databaseCpuMs?: () => number,
 ): Promise<TargetResult> {
-  const { step, cpu, drained } = stepper(pid, log);
+  const { step, cpu, databaseCpu, drained } = stepper(pid, log, databaseCpuMs);
   const requests = await measureRequests(target, plan, step);
   const rss = pid === undefined ? null : sampleRss(pid, 50);
   const streams = await measureStreams(target, plan, step);
@@ -264,6 +271,7 @@ export async function measureTarget(
     const after = memoryOf(pid);
     const heap = await heapFromMetrics(target.url);
     result.cpuMsPerRequest = cpu;
+    if (databaseCpuMs) result.databaseCpuMsPerRequest = databaseCpu;
     result.drainedMs = drained;
     if (after) {
       result.memory = {
