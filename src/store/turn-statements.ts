@@ -102,6 +102,7 @@ const OPEN_PLAIN_TURN = statement(`with s as (
     ),
     new_turn as (${INSERT_TURN} where (select ok from plain) returning 1)
     select row_to_json(s) as session, (select ok from plain) as opened from s`);
+
 /**
  * The common turn in ONE statement, session included: the session upserted, the chain's stored prefix found, the
  * new messages and the turn row inserted — but only when the turn is plain: `open` (the caller has nothing to
