@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { boolean, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { sessions } from "./sessions.js";
 
@@ -54,7 +55,9 @@ export const turns = pgTable(
   },
   (t) => [
     index("turns_session_idx").on(t.sessionPk, t.startedAt),
-    index("turns_in_flight_idx").on(t.status, t.instanceId),
+    // Only turns in flight: crash recovery's lookup stays as small as the work in progress, and ending a turn
+    // writes no entry here (the index of every status grew by two entries a turn, forever).
+    index("turns_in_flight_idx").on(t.instanceId).where(sql`${t.status} = 'in_flight'`),
     index("turns_request_key_idx").on(t.sessionPk, t.requestKey),
   ],
 );
