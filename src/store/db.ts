@@ -143,7 +143,7 @@ async function openPostgres(url: string, poolSize: number, migrate: boolean): Pr
     max: poolSize,
     onnotice: () => {},
     connect_timeout: 10,
-    // The hot statements are prepared (executeRows). After five runs PostgreSQL may switch a prepared statement to
+    // The hot statements are prepared (runStatement). After five runs PostgreSQL may switch a prepared statement to
     // a generic plan, blind to the array sizes and values its lookups depend on; planning each run is cheap for
     // these statements and kept the latency down in the bench (docs/performance.md).
     connection: { plan_cache_mode: "force_custom_plan" },
