@@ -80,7 +80,15 @@ export async function openTurnDurably(deps: ProxyDeps, call: MessagesCall): Prom
   if (plain.opened) deps.metrics.turnOpens.inc({ path: "plain" });
   const { session, chain, opened } = plain.opened
     ? { session: plain.session, chain: plainChain, opened: [] }
-    : await openWithRecords(deps, call, plain.session, turnId, matches, turnRow);
+    : await openWithRecords(
+        deps,
+        call,
+        plain.session,
+        { pk: sessionPk, chain: plainChain },
+        turnId,
+        matches,
+        turnRow,
+      );
   const inputLeaf = chain[chain.length - 1] as ChainNode;
 
   const forwardBody = screening?.changed ? JSON.stringify(screening.request) : call.request.raw;
@@ -130,11 +138,16 @@ async function openWithRecords(
   deps: ProxyDeps,
   call: MessagesCall,
   session: SessionRow,
+  hashed: { pk: string; chain: ChainNode[] },
   turnId: string,
   matches: RuleMatch[],
   turnRow: (sessionPk: string, inputLeaf: ChainNode) => NewTurn,
 ): Promise<{ session: SessionRow; chain: ChainNode[]; opened: RecordedIntervention[] }> {
-  const resolved = await resolveSession(deps.db, session, call.request.body);
+  // The chain is hashed under the session's own pk: the derived one, already hashed for the plain statement, or
+  // the random pk of a session created before pks were derived.
+  const { system, messages } = call.request.body;
+  const chain = session.pk === hashed.pk ? hashed.chain : chainOf(session.pk, system, messages);
+  const resolved = await resolveSession(deps.db, session, chain);
   const { inputLeaf } = resolved;
   const drafts: InterventionDraft[] = [
     ...resolved.droppedBranches.map(

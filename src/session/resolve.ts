@@ -5,7 +5,7 @@
  */
 import type { Db } from "../store/db.js";
 import { chainLookup, type SessionKey, type SessionRow } from "../store/sessions.js";
-import { type ChainNode, chainOf, derivedSessionId } from "./chain.js";
+import { type ChainNode, derivedSessionId } from "./chain.js";
 
 export interface SessionHints {
   /** x-candor-session header. */
@@ -34,14 +34,15 @@ export function sessionKeyFor(tenantId: string, request: ChainRequest, hints: Se
   return { tenantId, externalId, endUser: hints.endUser, derived: hints.sessionId === null };
 }
 
-/** The request's chain in its (already upserted) session: what is stored, what is new, what was dropped. */
+/**
+ * The request's chain in its (already upserted) session: what is stored, what is new, what was dropped. `chain`
+ * is the request hashed under `session.pk` (`chainOf`).
+ */
 export async function resolveSession(
   db: Db,
   session: SessionRow,
-  request: ChainRequest,
+  chain: ChainNode[],
 ): Promise<ResolvedSession> {
-  // Hashed under the session's own pk: derived for new sessions, random for ones created before pks were derived.
-  const chain = chainOf(session.pk, request.system, request.messages);
   const { stored, children } = await chainLookup(
     db,
     chain.map((n) => n.id),
