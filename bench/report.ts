@@ -92,27 +92,27 @@ function streamRows(d: TargetResult, c: TargetResult): Row[] {
   return specRows(d, c, specs);
 }
 
-/** The proxy process's own CPU and memory (no direct column). */
-function processRows(c: TargetResult): Row[] {
+/** The proxy process's own CPU and memory (no direct column); `who` names the proxy. */
+function processRows(c: TargetResult, who: string): Row[] {
   const rows: Row[] = [];
   const unit = (name: string) => (/streams|saturation/i.test(name) ? "stream" : "request");
   for (const [name, ms] of Object.entries(c.cpuMsPerRequest ?? {}))
-    rows.push([`Candor CPU per ${unit(name)}: ${name} (ms)`, "", f(ms), ""]);
+    rows.push([`${who} CPU per ${unit(name)}: ${name} (ms)`, "", f(ms), ""]);
   for (const [name, ms] of Object.entries(c.databaseCpuMsPerRequest ?? {}))
     rows.push([`PostgreSQL CPU per ${unit(name)}: ${name} (ms)`, "", f(ms), ""]);
   const m = c.memory;
   if (m)
-    rows.push(["Candor peak RSS while streaming (MB)", "", f(m.streamingPeakRssMb), `VmHWM ${f(m.hwmMb)}`]);
+    rows.push([`${who} peak RSS while streaming (MB)`, "", f(m.streamingPeakRssMb), `VmHWM ${f(m.hwmMb)}`]);
   if (m?.heap) {
     const v = `heap ${f(m.heap.heapUsedMb)} used of ${f(m.heap.heapTotalMb)}, external ${f(m.heap.externalMb)}`;
-    rows.push(["Candor V8 memory after streaming (MB)", "", v, ""]);
+    rows.push([`${who} V8 memory after streaming (MB)`, "", v, ""]);
   }
   return rows;
 }
 
 /** Table rows comparing the mock directly with one set of results through a proxy. */
-export function comparisonRows(d: TargetResult, c: TargetResult): Row[] {
-  return [...requestRows(d, c), ...streamRows(d, c), ...processRows(c)];
+export function comparisonRows(d: TargetResult, c: TargetResult, who = "Candor"): Row[] {
+  return [...requestRows(d, c), ...streamRows(d, c), ...processRows(c, who)];
 }
 
 /** Rows about what Candor stored (no direct column). */
@@ -152,6 +152,8 @@ export interface ReportInput {
   direct: TargetResult;
   backends: BackendResult[];
   proxy: { url: string; result: TargetResult } | undefined;
+  /** The minimal write-before-forward proxy on PostgreSQL (ADR 0006), when it was measured. */
+  floor?: TargetResult | undefined;
   failures: Record<string, string>;
   policyEngine: unknown;
   /** 1-minute load averages sampled during the run. */
@@ -171,7 +173,7 @@ export function renderReport(r: ReportInput): { text: string; checks: TargetChec
       formatTable(`\n== ${b.label}; Candor: ${b.candorCommand}`, header(`via Candor (${name})`), rows),
     );
     for (const n of b.notes) out.push(`  note: ${n}`);
-    checks.push(...checkTargets(r.direct, b));
+    checks.push(...checkTargets(r.direct, b, r.floor));
   }
   if (r.proxy) {
     out.push(
@@ -179,6 +181,15 @@ export function renderReport(r: ReportInput): { text: string; checks: TargetChec
         `\n== --proxy ${r.proxy.url}`,
         header("via --proxy"),
         comparisonRows(r.direct, r.proxy.result),
+      ),
+    );
+  }
+  if (r.floor) {
+    out.push(
+      formatTable(
+        "\n== floor: a minimal write-before-forward proxy on PostgreSQL (bench/floor-proxy.ts, ADR 0006)",
+        header("via the floor"),
+        comparisonRows(r.direct, r.floor, "floor"),
       ),
     );
   }

@@ -6,6 +6,7 @@
  * Options: --backend both|postgres|pglite   --quick (shorter runs)   --proxy URL [--proxy-key KEY]
  *          --pg-url postgres://…/postgres   --mock-port N   --no-pin   --profile [--profile-seconds N]
  *          --tsx (run Candor's sources through tsx instead of compiling them first)
+ *          --no-floor (skip the minimal write-before-forward proxy measured beside Candor, ADR 0006)
  *          --report bench/results/<file>.json (print the table of a saved run again; measures nothing)
  * Always exits 0 once it has measured, whether or not targets were met; 1 if it could not measure.
  */
@@ -17,6 +18,7 @@ import { parseArgs } from "node:util";
 import { runBackend } from "./backend-run.js";
 import { type CandorBuild, prepareBuild } from "./candor.js";
 import { type Backend, createPgliteBackend, createPostgresBackend, DEFAULT_ADMIN_URL } from "./databases.js";
+import { runFloor } from "./floor-run.js";
 import type { Target } from "./http-client.js";
 import {
   firstLine,
@@ -41,6 +43,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --mock-port N                    port of the mock upstream (default: a free one)
   --pg-url URL                     PostgreSQL admin URL (default $BENCH_PG_URL or ${DEFAULT_ADMIN_URL})
   --no-pin                         do not pin processes to cores with taskset
+  --no-floor                       skip the floor: a minimal write-before-forward proxy measured on
+                                   PostgreSQL beside Candor, to read latency against the machine (ADR 0006)
   --tsx                            run Candor's sources through tsx instead of compiling them
   --profile [--profile-seconds N] [--profile-load json|saturation64|paced32]
                                    CPU profile of Candor under the closed-loop load (json, 32 connections),
@@ -59,6 +63,7 @@ function parseOptions() {
         "pg-url": { type: "string", default: process.env.BENCH_PG_URL ?? DEFAULT_ADMIN_URL },
         "mock-port": { type: "string", default: "0" },
         "no-pin": { type: "boolean", default: false },
+        "no-floor": { type: "boolean", default: false },
         profile: { type: "boolean", default: false },
         tsx: { type: "boolean", default: false },
         report: { type: "string" },
@@ -198,6 +203,16 @@ async function measureAll(s: Setup): Promise<number> {
   }
   const backends: BackendResult[] = [];
   const failures: Record<string, string> = {};
+  let floor: TargetResult | undefined;
+  if (s.kinds.includes("postgres") && !args["no-floor"]) {
+    try {
+      const where = { root: ROOT, adminUrl: String(args["pg-url"]), mockUrl: s.mock.url };
+      floor = await runFloor({ ...where, plan, core: s.candorCore, log });
+    } catch (err) {
+      failures.floor = err instanceof Error ? err.message : String(err);
+      log(`floor failed: ${failures.floor}`);
+    }
+  }
   for (const kind of s.kinds) {
     try {
       const backend = await makeBackend(kind);
@@ -222,6 +237,7 @@ async function measureAll(s: Setup): Promise<number> {
     direct,
     backends,
     proxy,
+    floor,
     failures,
     policyEngine,
     load,
@@ -237,6 +253,7 @@ async function measureAll(s: Setup): Promise<number> {
     plan,
     direct,
     ...(proxy ? { proxy } : {}),
+    ...(floor ? { floor } : {}),
     backends,
     failures,
     targets: report.checks,
