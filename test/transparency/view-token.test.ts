@@ -81,5 +81,15 @@ describe("view tokens", () => {
   it("refuse to sign with an empty secret or invalid claims", () => {
     expect(() => signViewToken(CLAIMS, "")).toThrow(RangeError);
     expect(() => signViewToken({ ...CLAIMS, scope: "admin" as ViewClaims["scope"] }, SECRET)).toThrow();
+    expect(() => signViewToken({ ...CLAIMS, sessionId: "" }, SECRET)).toThrow();
+    expect(() => signViewToken({ ...CLAIMS, exp: 1.5 }, SECRET)).toThrow();
+    expect(() => signViewToken({ ...CLAIMS, userId: 7 as unknown as string }, SECRET)).toThrow();
+  });
+
+  it("sign only the known claims: an extra key is not carried into the token", () => {
+    const token = signViewToken({ ...CLAIMS, admin: true } as ViewClaims, SECRET);
+    const result = verifyViewToken(token, SECRET, NOW);
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.claims).toEqual(CLAIMS);
   });
 });

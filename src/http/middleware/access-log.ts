@@ -14,6 +14,8 @@ export function accessLog(log: Logger, metrics: Metrics) {
     const status = c.res.status;
     metrics.requests.inc({ route, method: c.req.method, status: String(status) });
     if (route === "/healthz" || route === "/readyz" || route === "/metrics") return;
+    // At `warn` (the bench's level, a quiet production's) the line would be built only to be dropped.
+    if (!log.isLevelEnabled("info")) return;
     log.info(
       {
         requestId: c.get("requestId"),
