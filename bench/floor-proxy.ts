@@ -109,6 +109,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
           .catch(() => res.destroy());
         return;
       }
+      ur.on("error", () => res.destroy());
       // Each chunk is written only once it is committed, in arrival order.
       let chain = Promise.resolve();
       ur.on("data", (c: Buffer) => {
