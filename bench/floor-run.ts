@@ -3,10 +3,9 @@
  * database, the proxy on Candor's core, every scenario, its own CPU and PostgreSQL's. Always stops the proxy and
  * drops the database.
  */
-import { join } from "node:path";
 import { createPostgresBackend } from "./databases.js";
 import type { Target } from "./http-client.js";
-import { firstLine, onCleanup, postgresCpuMs, spawnChild } from "./processes.js";
+import { onCleanup, postgresCpuMs, startBenchServer } from "./processes.js";
 import { measureTarget, type Plan, type TargetResult, warmUp } from "./scenarios.js";
 
 export async function runFloor(o: {
@@ -20,38 +19,23 @@ export async function runFloor(o: {
   const log = (m: string) => o.log(`floor: ${m}`);
   const backend = await createPostgresBackend(o.adminUrl);
   const unregister = onCleanup(() => backend.dispose());
-  const database = backend.env.DATABASE_URL ?? "";
-  const script = join(o.root, "bench", "floor-proxy.ts");
-  const args = [
-    "--import",
-    "tsx",
-    script,
-    "--upstream",
-    o.mockUrl,
-    "--database",
-    database,
-    "--exit-with-stdin",
-  ];
-  const child = spawnChild(process.execPath, args, {
-    core: o.core,
-    env: process.env,
-    cwd: o.root,
-    stdin: "pipe",
-  });
   try {
-    const { port } = JSON.parse(await firstLine(child, 30_000)) as { port: number };
-    const target: Target = {
-      name: "floor",
-      url: `http://127.0.0.1:${port}`,
-      headers: { "x-api-key": "bench" },
-    };
-    log(
-      `minimal write-before-forward proxy on ${target.url} (pid ${child.pid}); warming up ${o.plan.warmupS}s…`,
-    );
-    await warmUp(target, o.plan.warmupS);
-    return await measureTarget(target, o.plan, log, child.pid, postgresCpuMs);
+    const args = ["--upstream", o.mockUrl, "--database", backend.env.DATABASE_URL ?? ""];
+    const { url, child } = await startBenchServer({
+      root: o.root,
+      script: "floor-proxy.ts",
+      args,
+      core: o.core,
+    });
+    try {
+      const target: Target = { name: "floor", url, headers: { "x-api-key": "bench" } };
+      log(`minimal write-before-forward proxy on ${url} (pid ${child.pid}); warming up ${o.plan.warmupS}s…`);
+      await warmUp(target, o.plan.warmupS);
+      return await measureTarget(target, o.plan, log, child.pid, postgresCpuMs);
+    } finally {
+      await child.stop(3_000);
+    }
   } finally {
-    await child.stop(3_000);
     unregister();
     await backend.dispose();
   }

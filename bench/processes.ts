@@ -5,6 +5,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 
 const children = new Set<ChildProcess>();
 let hooked = false;
@@ -211,14 +212,18 @@ export function sampleRss(pid: number, everyMs = 100): { stop(): number } {
 
 let clockTicks: number | null = null;
 
+/** User + system CPU (ms) from the text of a `/proc/<pid>/stat`. */
+function cpuMsOfStat(stat: string): number {
+  clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(rest[11]) + Number(rest[12])) * 1000) / clockTicks;
+}
+
 /** CPU time (user + system, ms) a process has used so far; NaN when /proc is not there. */
 export function cpuMsOf(pid: number): number {
   try {
-    clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(rest[11]) + Number(rest[12])) * 1000) / clockTicks;
+    return cpuMsOfStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return Number.NaN;
   }
@@ -235,8 +240,7 @@ export function postgresCpuMs(): number {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) === "postgres")
-        total += cpuMsOf(Number(entry));
+      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) === "postgres") total += cpuMsOfStat(stat);
     } catch {
       // the process ended while we looked
     }
@@ -269,4 +273,31 @@ export async function waitIdle(pid: number, maxMs = 30_000): Promise<number> {
     last = now;
   }
   return performance.now() - started;
+}
+
+/**
+ * Starts one of the bench's own servers (`bench/<script>.ts` through tsx: the mock, the floor proxy), pinned to
+ * `core`, stopped when its stdin closes (`--exit-with-stdin`, so it never outlives the bench), and waits for the
+ * `{"port":N}` line it prints when it listens.
+ */
+export async function startBenchServer(o: {
+  root: string;
+  script: string;
+  args: string[];
+  core: number | null;
+}): Promise<{ url: string; child: Child }> {
+  const argv = ["--import", "tsx", join(o.root, "bench", o.script), ...o.args, "--exit-with-stdin"];
+  const child = spawnChild(process.execPath, argv, {
+    core: o.core,
+    env: process.env,
+    cwd: o.root,
+    stdin: "pipe",
+  });
+  try {
+    const { port } = JSON.parse(await firstLine(child, 30_000)) as { port: number };
+    return { url: `http://127.0.0.1:${port}`, child };
+  } catch (err) {
+    await child.stop(2_000);
+    throw err;
+  }
 }

@@ -1,6 +1,7 @@
 /**
- * `npm run bench -- --profile`: Candor under the closed-loop load (32 connections) or under 64 concurrent streams
- * (`--profile-load saturation64`) with `node --cpu-prof`, then the top self-time functions and areas. The profile covers start-up and warm-up too (a few % of samples).
+ * `npm run bench -- --profile`: Candor with `node --cpu-prof` under one load (`--profile-load`): the closed loop
+ * (json, 32 connections), 64 streams without think time (saturation64) or 32 paced streams (paced32); then the
+ * top self-time functions and areas. The profile covers start-up and warm-up too (a few % of samples).
  */
 
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";

@@ -21,13 +21,12 @@ import { type Backend, createPgliteBackend, createPostgresBackend, DEFAULT_ADMIN
 import { runFloor } from "./floor-run.js";
 import type { Target } from "./http-client.js";
 import {
-  firstLine,
   hasTaskset,
   installCleanup,
   loadAverage,
   onCleanup,
   pinSelf,
-  spawnChild,
+  startBenchServer,
 } from "./processes.js";
 import { PROFILE_LOADS, type ProfileLoad, runProfile } from "./profile-run.js";
 import { type BackendResult, type ReportInput, renderReport } from "./report.js";
@@ -85,20 +84,14 @@ if (args.help) {
 }
 
 async function startMock(core: number | null): Promise<{ url: string; stop: () => Promise<string> }> {
-  const child = spawnChild(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(ROOT, "bench", "mock-upstream.ts"),
-      "--port",
-      String(args["mock-port"]),
-      "--exit-with-stdin",
-    ],
-    { core, env: process.env, cwd: ROOT, stdin: "pipe" },
-  );
-  const { port } = JSON.parse(await firstLine(child, 30_000)) as { port: number };
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.stop(3_000) };
+  const mockArgs = ["--port", String(args["mock-port"])];
+  const { url, child } = await startBenchServer({
+    root: ROOT,
+    script: "mock-upstream.ts",
+    args: mockArgs,
+    core,
+  });
+  return { url, stop: () => child.stop(3_000) };
 }
 
 async function makeBackend(kind: "postgres" | "pglite"): Promise<Backend> {

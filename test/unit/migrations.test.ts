@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runStatement, statement } from "../../src/store/db.js";
 import { inFlightTurns } from "../../src/store/turns.js";
 import { createTestStore, type TestStore } from "../helpers/store.js";
 
@@ -20,24 +21,18 @@ beforeAll(async () => {
 });
 afterAll(() => store.close());
 
-async function rowsOf<T>(statement: ReturnType<typeof sql>): Promise<T[]> {
-  const result: unknown = await store.store.db.execute(statement);
-  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
-}
+const INDEX_DEF = statement("select indexdef from pg_indexes where indexname = 'turns_in_flight_idx'");
+const INDEX_OID = statement("select 'turns_in_flight_idx'::regclass::oid as oid");
 
 async function inFlightIndex(): Promise<string> {
-  const rows = await rowsOf<{ indexdef: string }>(
-    sql`select indexdef from pg_indexes where indexname = 'turns_in_flight_idx'`,
-  );
+  const rows = await runStatement<{ indexdef: string }>(store.store.db, INDEX_DEF, {});
   expect(rows).toHaveLength(1);
   return rows[0]?.indexdef ?? "";
 }
 
 /** The index's identity: a rebuilt index gets a new one. */
 async function inFlightIndexOid(): Promise<string> {
-  const [row] = await rowsOf<{ oid: string | number }>(
-    sql`select 'turns_in_flight_idx'::regclass::oid as oid`,
-  );
+  const [row] = await runStatement<{ oid: string | number }>(store.store.db, INDEX_OID, {});
   return String(row?.oid);
 }
 
